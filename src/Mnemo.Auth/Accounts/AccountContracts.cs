@@ -27,4 +27,10 @@ public interface IAccountService
     Task<UserAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default);
 
     Task<int> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Enables a disabled account. Throws <see cref="AccountException"/> for an unknown user.</summary>
+    Task<UserAccount> EnableAsync(string userName, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a new password (same rules as <see cref="CreateAsync"/>). Throws <see cref="AccountException"/> for an unknown user or a bad password.</summary>
+    Task SetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default);
 }

@@ -1,0 +1,173 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Mnemo.Auth.Storage;
+
+namespace Mnemo.Auth.Accounts;
+
+internal sealed class AccountService(
+    AuthDbContext db,
+    IPasswordHasher<UserRecord> hasher,
+    TimeProvider time,
+    ILogger<AccountService> logger) : IAccountService
+{
+    // Verifying against this hash when the user does not exist keeps the response time of an unknown
+    // name equal to that of a wrong password (user enumeration by timing, RFC 9700 §4.x / OWASP ASVS 2.2).
+    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<UserRecord>().HashPassword(null!, "mnemo-dummy-password"));
+
+    public async Task<UserAccount> CreateAsync(string userName, string? email, string password, CancellationToken cancellationToken = default)
+    {
+        AccountRules.ValidateUserName(userName);
+        AccountRules.ValidatePassword(password);
+        email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
+        AccountRules.ValidateEmail(email);
+
+        var normalized = AccountRules.Normalize(userName);
+        if (await db.Users.AnyAsync(u => u.NormalizedUserName == normalized, cancellationToken))
+        {
+            throw new AccountException($"A user named '{userName}' already exists (names are case-insensitive).");
+        }
+
+        var user = new UserRecord
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+            UserName = userName,
+            NormalizedUserName = normalized,
+            Email = email,
+            PasswordHash = "",
+            CreatedAt = time.GetUtcNow(),
+        };
+        user.PasswordHash = hasher.HashPassword(user, password);
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with another process creating the same name: the unique index decided.
+            db.ChangeTracker.Clear();
+            if (await db.Users.AnyAsync(u => u.NormalizedUserName == normalized, cancellationToken))
+            {
+                throw new AccountException($"A user named '{userName}' already exists (names are case-insensitive).");
+            }
+
+            throw;
+        }
+
+        AuthLog.UserCreated(logger, user.Id, user.UserName);
+        return ToAccount(user);
+    }
+
+    public async Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var users = await db.Users.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. users.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id, StringComparer.Ordinal).Select(ToAccount)];
+    }
+
+    public async Task<UserAccount?> FindAsync(string userNameOrId, CancellationToken cancellationToken = default)
+    {
+        var user = await FindRecordAsync(userNameOrId, cancellationToken);
+        return user is null ? null : ToAccount(user);
+    }
+
+    public async Task<UserAccount> DisableAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
+        user.Disabled = true;
+        await db.SaveChangesAsync(cancellationToken);
+        AuthLog.UserDisabled(logger, user.Id);
+        return ToAccount(user);
+    }
+
+    /// <summary>Enables a disabled account again.</summary>
+    public async Task<UserAccount> EnableAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
+        user.Disabled = false;
+        await db.SaveChangesAsync(cancellationToken);
+        return ToAccount(user);
+    }
+
+    public async Task<UserAccount> DeleteAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Explicit as well as the cascade: a database opened without foreign-key enforcement must not
+        // keep keys that still resolve to a deleted user id.
+        await db.ApiKeys.Where(k => k.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        db.Users.Remove(user);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        AuthLog.UserDeleted(logger, user.Id);
+        return ToAccount(user);
+    }
+
+    public async Task<UserAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(userName) || userName.Length > AccountRules.MaxUserNameLength
+            || string.IsNullOrEmpty(password) || password.Length > AccountRules.MaxPasswordLength)
+        {
+            return null;
+        }
+
+        var normalized = AccountRules.Normalize(userName);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
+        if (user is null)
+        {
+            hasher.VerifyHashedPassword(null!, DummyHash.Value, password);
+            AuthLog.SignInFailed(logger, "unknown user");
+            return null;
+        }
+
+        var result = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed)
+        {
+            AuthLog.SignInFailed(logger, "wrong password");
+            return null;
+        }
+
+        if (user.Disabled)
+        {
+            AuthLog.SignInFailed(logger, "account disabled");
+            return null;
+        }
+
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            // The hasher's parameters got stronger since this hash was made: upgrade it now.
+            user.PasswordHash = hasher.HashPassword(user, password);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return ToAccount(user);
+    }
+
+    /// <summary>Sets a new password (the same rules as at creation).</summary>
+    public async Task SetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default)
+    {
+        AccountRules.ValidatePassword(newPassword);
+        var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
+        user.PasswordHash = hasher.HashPassword(user, newPassword);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task<int> CountAsync(CancellationToken cancellationToken = default) => db.Users.CountAsync(cancellationToken);
+
+    internal async Task<UserRecord?> FindRecordAsync(string userNameOrId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(userNameOrId))
+        {
+            return null;
+        }
+
+        var normalized = AccountRules.Normalize(userNameOrId);
+        return await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized || u.Id == userNameOrId, cancellationToken);
+    }
+
+    internal static UserAccount ToAccount(UserRecord user) =>
+        new(user.Id, user.UserName, user.Email, user.Disabled, user.CreatedAt);
+
+    private static AccountException UnknownUser(string userName) =>
+        new($"No user named '{userName}'. 'mnemo users list' shows the existing users.");
+}

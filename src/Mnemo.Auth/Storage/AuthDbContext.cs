@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Mnemo.Auth.Storage;
+
+/// <summary>
+/// The auth module's database: local accounts and API keys (and, with the OAuth server, OpenIddict's
+/// applications, authorizations, scopes and tokens). It owns its migrations history table,
+/// <see cref="MigrationsHistoryTable"/>, so the memory module's schema can evolve independently in
+/// the same database file. Nothing here is provider-specific: names, lengths and indexes are
+/// portable to PostgreSQL.
+/// </summary>
+public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options)
+{
+    public const string MigrationsHistoryTable = "__EFMigrationsHistory_Auth";
+
+    public DbSet<UserRecord> Users => Set<UserRecord>();
+
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<UserRecord>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.Id).HasColumnName("id").HasMaxLength(64);
+            user.Property(u => u.UserName).HasColumnName("user_name").HasMaxLength(64);
+            user.Property(u => u.NormalizedUserName).HasColumnName("normalized_user_name").HasMaxLength(64);
+            user.Property(u => u.Email).HasColumnName("email").HasMaxLength(256);
+            user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(512);
+            user.Property(u => u.Disabled).HasColumnName("disabled");
+            user.Property(u => u.CreatedAt).HasColumnName("created_at");
+            user.HasIndex(u => u.NormalizedUserName).IsUnique();
+        });
+
+        modelBuilder.Entity<ApiKeyRecord>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasColumnName("id").HasMaxLength(32);
+            key.Property(k => k.UserId).HasColumnName("user_id").HasMaxLength(64);
+            key.Property(k => k.Label).HasColumnName("label").HasMaxLength(100);
+            key.Property(k => k.SecretHash).HasColumnName("secret_hash").HasMaxLength(64);
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.Property(k => k.LastUsedAt).HasColumnName("last_used_at");
+            key.Property(k => k.RevokedAt).HasColumnName("revoked_at");
+            key.HasIndex(k => k.SecretHash).IsUnique();
+            key.HasIndex(k => k.UserId);
+            // Deleting a user deletes its keys (the service also deletes them explicitly).
+            key.HasOne(k => k.User).WithMany(u => u.ApiKeys).HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}
