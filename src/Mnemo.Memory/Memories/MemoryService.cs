@@ -1,0 +1,314 @@
+using Microsoft.EntityFrameworkCore;
+using Mnemo.Memory.Search;
+using Mnemo.Memory.Storage;
+
+namespace Mnemo.Memory.Memories;
+
+/// <summary>
+/// The memory service on EF Core. Rules: every input is validated before anything is written; writes are one
+/// transaction (memories, tags, history, keyword index, access log) committed before the method returns; every
+/// query is filtered by the caller's user id, so another user's memory is indistinguishable from a missing one.
+/// </summary>
+internal sealed class MemoryService(
+    IDbContextFactory<MemoryDbContext> contextFactory,
+    IKeywordIndex keywordIndex,
+    TimeProvider time) : IMemoryService
+{
+    public async Task<IReadOnlyList<AddOutcome>> AddAsync(MemoryCaller caller, IReadOnlyList<NewMemory> memories, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (memories is null || memories.Count is 0 or > MemoryErrors.MaxItems)
+        {
+            throw new MemoryValidationException(MemoryErrors.ItemCount("memories", memories?.Count ?? 0));
+        }
+
+        var inputs = new List<(string Text, IReadOnlyList<string> Tags, long OccurredAt)>(memories.Count);
+        var now = Now();
+        for (var i = 0; i < memories.Count; i++)
+        {
+            var memory = memories[i] ?? throw new MemoryValidationException(MemoryErrors.TextEmpty(i));
+            inputs.Add((MemoryInput.Text(memory.Text, i), MemoryInput.Tags(memory.Tags, $"memories[{i}].tags"), memory.OccurredAt?.UtcTicks ?? now));
+        }
+
+        var app = MemoryInput.App(caller.App);
+        var batchId = Guid.CreateVersion7().ToString();
+        var entities = inputs.Select((input, index) => new MemoryEntity
+        {
+            Id = Guid.CreateVersion7().ToString(),
+            UserId = caller.UserId,
+            Text = input.Text,
+            State = MemoryState.Active,
+            App = app,
+            OccurredAt = input.OccurredAt,
+            CreatedAt = now,
+            UpdatedAt = now,
+            BatchId = batchId,
+            BatchIndex = index,
+            Tags = input.Tags.Select(tag => new MemoryTagEntity { MemoryId = "", Tag = tag }).ToList(),
+        }).ToList();
+        foreach (var entity in entities)
+        {
+            entity.Tags.ForEach(tag => tag.MemoryId = entity.Id);
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Memories.AddRange(entities);
+        LogAccess(db, caller, "add", entities.Select(e => e.Id), now);
+        await db.SaveChangesAsync(cancellationToken);
+        await keywordIndex.UpsertAsync(db, entities.Select(e => new KeywordDocument(e.Id, e.UserId, e.Text, "")).ToList(), cancellationToken);
+        // Committed before the acknowledgement: an id the caller receives survives a crash.
+        await transaction.CommitAsync(cancellationToken);
+
+        return entities.Select(e => new AddOutcome(e.Id, "added")).ToList();
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(MemoryCaller caller, SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(request);
+        var query = request.Query?.Trim() ?? "";
+        if (query.Length == 0)
+        {
+            throw new MemoryValidationException(MemoryErrors.QueryEmpty());
+        }
+
+        if (query.Length > MemoryErrors.MaxQueryLength)
+        {
+            throw new MemoryValidationException(MemoryErrors.QueryTooLong(query.Length));
+        }
+
+        var limit = MemoryInput.Limit(request.Limit);
+        var filter = Filter(request.State, request.Tags, request.App, "tags", request.OccurredAfter, request.OccurredBefore);
+        var terms = QueryTerms.Extract(query);
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        // A query of stop-words or punctuation only matches nothing: an empty result, not an error.
+        var ranked = terms.Count == 0 ? [] : await keywordIndex.SearchAsync(db, caller.UserId, terms, filter, limit, cancellationToken);
+        var records = await LoadAsync(db, caller.UserId, ranked.Select(r => r.Id).ToList(), cancellationToken);
+        var hits = ranked
+            .Where(r => records.ContainsKey(r.Id))
+            .Select(r => new SearchHit(records[r.Id], r.Score))
+            .ToList();
+
+        LogAccess(db, caller, "search", hits.Select(h => h.Memory.Id), Now());
+        await db.SaveChangesAsync(cancellationToken);
+        return hits;
+    }
+
+    public async Task<MemoryPage> ListAsync(MemoryCaller caller, ListRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(request);
+        var limit = MemoryInput.Limit(request.Limit);
+        var cursor = ListCursor.Decode(request.Cursor);
+        var filter = Filter(request.State, request.Tags, request.App, "tags", null, null);
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var query = Visible(db, caller.UserId).Where(m => m.State == filter.State);
+        if (filter.App is { } app)
+        {
+            query = query.Where(m => m.App == app);
+        }
+
+        foreach (var tag in filter.Tags)
+        {
+            query = query.Where(m => m.Tags.Any(t => t.Tag == tag));
+        }
+
+        if (cursor is { } after)
+        {
+            query = query.Where(m => m.CreatedAt < after.CreatedAt || (m.CreatedAt == after.CreatedAt && string.Compare(m.Id, after.Id) < 0));
+        }
+
+        var page = await query
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Take(limit + 1)
+            .Include(m => m.Tags)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        var items = page.Take(limit).Select(ToRecord).ToList();
+        var next = page.Count > limit ? new ListCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).Encode() : null;
+
+        LogAccess(db, caller, "list", items.Select(i => i.Id), Now());
+        await db.SaveChangesAsync(cancellationToken);
+        return new MemoryPage(items, next);
+    }
+
+    public async Task<MemoryRecord?> GetAsync(MemoryCaller caller, string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var entity = await Visible(db, caller.UserId).Include(m => m.Tags).AsNoTracking()
+            .FirstOrDefaultAsync(m => m.Id == (id ?? ""), cancellationToken);
+
+        LogAccess(db, caller, "get", entity is null ? [] : [entity.Id], Now());
+        await db.SaveChangesAsync(cancellationToken);
+        return entity is null ? null : ToRecord(entity);
+    }
+
+    public async Task<MemoryRecord> UpdateAsync(MemoryCaller caller, string id, string? text, MemoryState? state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (text is null && state is null)
+        {
+            throw new MemoryValidationException(MemoryErrors.UpdateNothing());
+        }
+
+        var newText = text is null ? null : MemoryInput.Text(text, -1);
+        if (state is { } s && !Enum.IsDefined(s))
+        {
+            throw new MemoryValidationException(MemoryErrors.InvalidState(s));
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entity = await Visible(db, caller.UserId).Include(m => m.Tags).FirstOrDefaultAsync(m => m.Id == (id ?? ""), cancellationToken)
+            ?? throw new MemoryValidationException(MemoryErrors.UnknownId(id ?? ""));
+
+        var now = Now();
+        var app = MemoryInput.App(caller.App);
+        db.History.Add(new MemoryHistoryEntity
+        {
+            MemoryId = entity.Id,
+            OldText = entity.Text,
+            OldState = entity.State,
+            NewText = newText ?? entity.Text,
+            NewState = state ?? entity.State,
+            App = app,
+            At = now,
+        });
+        entity.Text = newText ?? entity.Text;
+        entity.State = state ?? entity.State;
+        entity.UpdatedAt = now;
+        LogAccess(db, caller, "update", [entity.Id], now);
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (entity.State == MemoryState.Deleted)
+        {
+            await keywordIndex.RemoveAsync(db, [entity.Id], cancellationToken);
+        }
+        else if (newText is not null)
+        {
+            await keywordIndex.UpsertAsync(db, [new KeywordDocument(entity.Id, entity.UserId, entity.Text, "")], cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return ToRecord(entity);
+    }
+
+    public async Task<int> DeleteAsync(MemoryCaller caller, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var wanted = MemoryInput.Ids(ids);
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entities = await Visible(db, caller.UserId).Where(m => wanted.Contains(m.Id)).ToListAsync(cancellationToken);
+        var missing = wanted.FirstOrDefault(id => entities.All(e => e.Id != id));
+        if (missing is not null)
+        {
+            // All or nothing: the transaction is rolled back on dispose, nothing was written.
+            throw new MemoryValidationException(MemoryErrors.UnknownId(missing));
+        }
+
+        var now = Now();
+        SoftDelete(db, entities, MemoryInput.App(caller.App), now);
+        LogAccess(db, caller, "delete", entities.Select(e => e.Id), now);
+        await db.SaveChangesAsync(cancellationToken);
+        await keywordIndex.RemoveAsync(db, entities.Select(e => e.Id).ToList(), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return entities.Count;
+    }
+
+    public async Task<int> DeleteAllAsync(MemoryCaller caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entities = await Visible(db, caller.UserId).ToListAsync(cancellationToken);
+        var now = Now();
+        SoftDelete(db, entities, MemoryInput.App(caller.App), now);
+        // The access log keeps the count, not 100k ids.
+        LogAccess(db, caller, "delete_all", [], now);
+        await db.SaveChangesAsync(cancellationToken);
+        await keywordIndex.RemoveAllAsync(db, caller.UserId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return entities.Count;
+    }
+
+    public async Task<int> CountAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await Visible(db, userId).CountAsync(cancellationToken);
+    }
+
+    private long Now() => time.GetUtcNow().UtcTicks;
+
+    /// <summary>The only entry point to memories: the caller's, never deleted ones.</summary>
+    private static IQueryable<MemoryEntity> Visible(MemoryDbContext db, string userId) =>
+        db.Memories.Where(m => m.UserId == userId && m.State != MemoryState.Deleted);
+
+    private static MemoryFilter Filter(MemoryState? state, IReadOnlyList<string>? tags, string? app, string tagArgument, DateTimeOffset? after, DateTimeOffset? before)
+    {
+        var readable = MemoryInput.ReadableState(state);
+        var normalizedTags = MemoryInput.Tags(tags, tagArgument);
+        if (after is { } a && before is { } b && a >= b)
+        {
+            throw new MemoryValidationException(MemoryErrors.TimeRange(a, b));
+        }
+
+        return new MemoryFilter(readable, normalizedTags, after?.UtcTicks, before?.UtcTicks, MemoryInput.App(app));
+    }
+
+    private static async Task<Dictionary<string, MemoryRecord>> LoadAsync(MemoryDbContext db, string userId, List<string> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var entities = await Visible(db, userId).Where(m => ids.Contains(m.Id)).Include(m => m.Tags).AsNoTracking().ToListAsync(ct);
+        return entities.ToDictionary(e => e.Id, ToRecord, StringComparer.Ordinal);
+    }
+
+    private static void SoftDelete(MemoryDbContext db, List<MemoryEntity> entities, string? app, long now)
+    {
+        foreach (var entity in entities)
+        {
+            db.History.Add(new MemoryHistoryEntity
+            {
+                MemoryId = entity.Id,
+                OldText = entity.Text,
+                OldState = entity.State,
+                NewText = entity.Text,
+                NewState = MemoryState.Deleted,
+                App = app,
+                At = now,
+            });
+            entity.State = MemoryState.Deleted;
+            entity.UpdatedAt = now;
+        }
+    }
+
+    private static void LogAccess(MemoryDbContext db, MemoryCaller caller, string action, IEnumerable<string> ids, long now) =>
+        db.AccessLog.Add(new MemoryAccessLogEntity
+        {
+            UserId = caller.UserId,
+            App = MemoryInput.App(caller.App),
+            Action = action,
+            MemoryIds = string.Join(' ', ids),
+            At = now,
+        });
+
+    internal static MemoryRecord ToRecord(MemoryEntity e) => new(
+        e.Id,
+        e.Text,
+        e.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(),
+        e.State,
+        e.App,
+        new DateTimeOffset(e.OccurredAt, TimeSpan.Zero),
+        new DateTimeOffset(e.CreatedAt, TimeSpan.Zero),
+        new DateTimeOffset(e.UpdatedAt, TimeSpan.Zero));
+}

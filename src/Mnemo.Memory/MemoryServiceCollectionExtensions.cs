@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search;
+using Mnemo.Memory.Storage;
+
+namespace Mnemo.Memory;
+
+public static class MemoryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IMemoryService"/> and its storage on the database named by <paramref name="connectionString"/>
+    /// (SQLite, e.g. <c>Data Source=/var/lib/mnemo/mnemo.db</c>). Call <see cref="MemoryDatabase.MigrateAsync"/> once at start-up.
+    /// </summary>
+    public static IServiceCollection AddMnemoMemory(this IServiceCollection services, string connectionString, Action<MemoryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        var options = services.AddOptions<MemoryOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
+
+        services.AddDbContextFactory<MemoryDbContext>((sp, builder) =>
+        {
+            var memoryOptions = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
+            builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
+            builder.AddInterceptors(SqliteBusyTimeoutInterceptor.For(memoryOptions.BusyTimeout));
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKeywordIndex, SqliteFtsKeywordIndex>();
+        services.TryAddSingleton<IMemoryService, MemoryService>();
+        return services;
+    }
+}

@@ -1,0 +1,54 @@
+using Mnemo.Memory.Memories;
+
+namespace Mnemo.Memory.Storage;
+
+// EF entities: never leave this assembly (the wire shape is MemoryRecord). Times are UTC ticks (long):
+// SQLite cannot order DateTimeOffset columns, and ticks order identically on every provider.
+
+internal sealed class MemoryEntity
+{
+    public required string Id { get; set; }
+    public required string UserId { get; set; }
+    public required string Text { get; set; }
+    public MemoryState State { get; set; }
+    public string? App { get; set; }
+    public long OccurredAt { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+
+    /// <summary>Memories written by one add call share a batch id; <see cref="BatchIndex"/> is the input position (neighbours).</summary>
+    public required string BatchId { get; set; }
+    public int BatchIndex { get; set; }
+
+    public List<MemoryTagEntity> Tags { get; set; } = [];
+}
+
+internal sealed class MemoryTagEntity
+{
+    public required string MemoryId { get; set; }
+    public required string Tag { get; set; }
+}
+
+internal sealed class MemoryHistoryEntity
+{
+    public long Id { get; set; }
+    public required string MemoryId { get; set; }
+    public string? OldText { get; set; }
+    public MemoryState? OldState { get; set; }
+    public string? NewText { get; set; }
+    public MemoryState? NewState { get; set; }
+    public string? App { get; set; }
+    public long At { get; set; }
+}
+
+internal sealed class MemoryAccessLogEntity
+{
+    public long Id { get; set; }
+    public required string UserId { get; set; }
+    public string? App { get; set; }
+    public required string Action { get; set; }
+
+    /// <summary>Ids the operation touched or returned, space-separated (empty when none).</summary>
+    public required string MemoryIds { get; set; }
+    public long At { get; set; }
+}

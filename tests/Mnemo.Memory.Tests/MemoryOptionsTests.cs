@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Mnemo.Memory.Tests;
+
+public sealed class MemoryOptionsTests
+{
+    [Fact]
+    public void Options_HaveWorkingDefaults()
+    {
+        using var provider = new ServiceCollection().AddMnemoMemory("Data Source=:memory:").BuildServiceProvider();
+
+        Assert.Equal(TimeSpan.FromSeconds(10), provider.GetRequiredService<IOptions<MemoryOptions>>().Value.BusyTimeout);
+    }
+
+    [Fact]
+    public void Options_WithBadBusyTimeout_FailNamingTheSetting()
+    {
+        using var provider = new ServiceCollection()
+            .AddMnemoMemory("Data Source=:memory:", o => o.BusyTimeout = TimeSpan.FromSeconds(-1))
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value);
+
+        Assert.Contains("Mnemo:Memory:BusyTimeout", error.Message);
+    }
+
+    [Fact]
+    public void AddMnemoMemory_WithoutConnectionString_Throws()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new ServiceCollection().AddMnemoMemory(" "));
+    }
+}
