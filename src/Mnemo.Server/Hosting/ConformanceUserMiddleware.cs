@@ -1,0 +1,21 @@
+using System.Security.Claims;
+using Mnemo.Auth;
+
+namespace Mnemo.Server.Hosting;
+
+/// <summary>
+/// In conformance mode the suite cannot send a token, so every request acts as one throw-away local user.
+/// <c>serve</c> refuses this mode unless every listening URL is loopback, so nobody else can reach it.
+/// </summary>
+internal sealed class ConformanceUserMiddleware(RequestDelegate next)
+{
+    private static readonly ClaimsPrincipal User = new(new ClaimsIdentity(
+        [new Claim(MnemoClaimTypes.Subject, "conformance-local-user"), new Claim(MnemoClaimTypes.App, "conformance"), new Claim(MnemoClaimTypes.Scope, $"{MnemoScopes.Read} {MnemoScopes.Write}")],
+        authenticationType: "Conformance"));
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        context.User = User;
+        return next(context);
+    }
+}

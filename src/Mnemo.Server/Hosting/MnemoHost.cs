@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Mnemo.Auth;
+using Mnemo.Auth.ApiKeys;
+using Mnemo.Auth.Storage;
+using Mnemo.Memory;
+using Mnemo.Memory.Storage;
+using Mnemo.Server.Conformance;
+using Mnemo.Server.Health;
+using Mnemo.Server.Mcp;
+
+namespace Mnemo.Server.Hosting;
+
+/// <summary>The composition root of <c>mnemo serve</c>: one list of features, each added and mapped by its own extension.</summary>
+public static class MnemoHost
+{
+    public static async Task<WebApplication> CreateAsync(ServeSettings settings, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. settings.ConfigurationArgs],
+            // appsettings.json ships next to the executable; the data folder stays relative to where mnemo runs.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(settings.Urls);
+        if (settings.DataDir is not null)
+        {
+            builder.Configuration[$"{MnemoServerOptions.SectionName}:DataDir"] = settings.DataDir;
+        }
+
+        configure?.Invoke(builder);
+
+        // Options, validated before the first request (a bad PublicUrl stops start-up with the fix in the message).
+        builder.Services.AddOptions<MnemoServerOptions>().BindConfiguration(MnemoServerOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MnemoServerOptions>, MnemoServerOptionsValidator>();
+        var options = builder.Configuration.GetSection(MnemoServerOptions.SectionName).Get<MnemoServerOptions>() ?? new MnemoServerOptions();
+        var connectionString = DataDirectory.ConnectionString(options.DataDir);
+
+        // Storage: accounts and keys (Auth), memories and search (Memory), in one SQLite file.
+        builder.Services.AddMnemoAuth(connectionString, builder.Configuration);
+        builder.Services.AddMnemoMemory(connectionString);
+
+        // Who is calling: API keys now; the user always comes from the credential.
+        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddMnemoApiKeys();
+        builder.Services.AddAuthorization();
+
+        // Host and Origin checks, CORS, health.
+        builder.Services.AddMnemoHttpSecurity();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck<AuthDbContext>>("accounts")
+            .AddCheck<DatabaseHealthCheck<MemoryDbContext>>("memories");
+        builder.Services.AddProblemDetails();
+
+        // MCP.
+        var mcp = builder.Services.AddMnemoMcp(options);
+        if (settings.Conformance)
+        {
+            mcp.AddConformanceFixtures();
+        }
+
+        var app = builder.Build();
+
+        // Schema first: a server that answers before its tables exist would fail requests instead of start-up.
+        await AuthDatabase.MigrateAsync(app.Services, cancellationToken);
+        await MemoryDatabase.MigrateAsync(app.Services, cancellationToken);
+
+        app.UseExceptionHandler(error => error.Run(context => JsonErrors.WriteAsync(
+            context, StatusCodes.Status500InternalServerError, "server_error", "Mnemo hit an unexpected error; see the server log.")));
+        app.UseMnemoHttpSecurity();
+        app.UseCors();
+        app.UseAuthentication();
+        if (settings.Conformance)
+        {
+            app.UseMiddleware<ConformanceUserMiddleware>();
+            app.Logger.LogWarning("Conformance mode: /mcp needs no token and serves test fixtures. Never use this mode for real data.");
+        }
+
+        app.UseAuthorization();
+
+        app.MapMnemoHealth();
+        app.MapMnemoMcp(requireAuthorization: !settings.Conformance);
+        return app;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Mnemo.Server.Hosting;
+
+/// <summary>Server-wide settings, bound from the <c>Mnemo</c> configuration section.</summary>
+public sealed class MnemoServerOptions
+{
+    public const string SectionName = "Mnemo";
+
+    /// <summary>
+    /// Public origin (scheme://host[:port], no path, no trailing slash) under which clients reach Mnemo.
+    /// Unset = local mode: only loopback Host headers are answered and URLs come from the request.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Folder holding the SQLite database (and, later, other state). Default <c>./data</c>.</summary>
+    public string DataDir { get; set; } = "data";
+
+    public McpOptions Mcp { get; set; } = new();
+
+    public CorsOptions Cors { get; set; } = new();
+
+    public sealed class McpOptions
+    {
+        /// <summary>
+        /// Stateless MCP for load-balanced deployments. Default false: stateful sessions, which sampling,
+        /// elicitation and the legacy SSE transport need (STACK.md).
+        /// </summary>
+        public bool Stateless { get; set; }
+    }
+
+    public sealed class CorsOptions
+    {
+        /// <summary>Origins allowed to call <c>/mcp</c> from a browser. Empty = the public origin and loopback origins on any port.</summary>
+        public string[] AllowedOrigins { get; set; } = [];
+    }
+
+    /// <summary>The parsed public origin, or null in local mode.</summary>
+    public Uri? PublicOrigin => string.IsNullOrWhiteSpace(PublicUrl) ? null : new Uri(PublicUrl, UriKind.Absolute);
+}

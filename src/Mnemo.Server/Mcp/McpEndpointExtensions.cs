@@ -1,0 +1,46 @@
+using Mnemo.Server.Hosting;
+using ModelContextProtocol.Protocol;
+
+namespace Mnemo.Server.Mcp;
+
+public static class McpEndpointExtensions
+{
+    public const string McpPath = "/mcp";
+
+    /// <summary>The MCP server: memory tools, instructions, Streamable HTTP (stateful unless configured stateless) and legacy SSE.</summary>
+    public static IMcpServerBuilder AddMnemoMcp(this IServiceCollection services, MnemoServerOptions options)
+    {
+        return services
+            .AddMcpServer(server =>
+            {
+                server.ServerInfo = new Implementation { Name = "mnemo", Title = "Mnemo memory", Version = MnemoVersion.Current };
+                server.ServerInstructions = ServerInstructions.Text;
+            })
+            .WithHttpTransport(http =>
+            {
+// Deliberate: stateful sessions (MCP9006) are obsolete in 2.4.0 but sampling, elicitation and legacy SSE need
+// them (STACK.md); legacy SSE (MCP9004) has no request backpressure, but every request on it still needs a
+// valid token, and 2024-11-05 clients have no other transport.
+#pragma warning disable MCP9006, MCP9004
+                http.Stateless = options.Mcp.Stateless;
+                // Legacy HTTP+SSE (2024-11-05 clients) only exists with sessions.
+                http.EnableLegacySse = !options.Mcp.Stateless;
+#pragma warning restore MCP9006, MCP9004
+            })
+            .WithTools<MemoryTools>(ToolResults.Json)
+            .WithTools<ConnectorTools>(ToolResults.Json);
+    }
+
+    /// <summary>Maps <c>/mcp</c> (and <c>/mcp/sse</c>, <c>/mcp/message</c> for legacy clients) behind authorization and the MCP CORS policy.</summary>
+    public static IEndpointConventionBuilder MapMnemoMcp(this IEndpointRouteBuilder endpoints, bool requireAuthorization)
+    {
+        var mcp = endpoints.MapMcp(McpPath).RequireCors(HttpSecurityExtensions.McpCorsPolicy);
+        if (requireAuthorization)
+        {
+            // No scheme named here: the challenge must go to the default challenge scheme (STACK.md pitfall).
+            mcp.RequireAuthorization();
+        }
+
+        return mcp;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mnemo.Auth.Accounts;
+using Mnemo.Auth.ApiKeys;
+using Mnemo.Server.Hosting;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Mnemo.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real Mnemo on a real Kestrel port (127.0.0.1, port chosen by the OS) over its own temporary data folder.
+/// Each test starts its own, so no test depends on another's data.
+/// </summary>
+public sealed class MnemoTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private MnemoTestServer(WebApplication app, string dataDir, Uri baseUrl)
+    {
+        _app = app;
+        DataDir = dataDir;
+        BaseUrl = baseUrl;
+    }
+
+    public string DataDir { get; }
+
+    public Uri BaseUrl { get; }
+
+    public Uri McpUrl => new(BaseUrl, "/mcp");
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<MnemoTestServer> StartAsync(
+        bool conformance = false,
+        IDictionary<string, string?>? configuration = null,
+        string? dataDir = null)
+    {
+        dataDir ??= Directory.CreateTempSubdirectory("mnemo-test-").FullName;
+        var settings = new ServeSettings("http://127.0.0.1:0", dataDir, conformance, []);
+        var app = await MnemoHost.CreateAsync(settings, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (configuration is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(configuration);
+            }
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new MnemoTestServer(app, dataDir, new Uri(address));
+    }
+
+    /// <summary>Creates a user and an API key for it through the same services the CLI uses.</summary>
+    public async Task<string> CreateUserWithKeyAsync(string userName, string? label = "tests")
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IAccountService>().CreateAsync(userName, null, "correct horse battery staple");
+        var key = await scope.ServiceProvider.GetRequiredService<IApiKeyService>().CreateAsync(userName, label);
+        return key.Secret;
+    }
+
+    public HttpClient CreateHttpClient(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    public async Task<McpClient> ConnectAsync(string? key, HttpTransportMode mode = HttpTransportMode.StreamableHttp, string clientName = "mnemo-tests")
+    {
+        var options = new HttpClientTransportOptions { Endpoint = McpUrl, TransportMode = mode };
+        if (key is not null)
+        {
+            options.AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" };
+        }
+
+        return await McpClient.CreateAsync(
+            new HttpClientTransport(options),
+            new McpClientOptions { ClientInfo = new Implementation { Name = clientName, Version = "1.0" } });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a closing connection; the OS temp cleaner takes it.
+        }
+    }
+}
+
+/// <summary>Reading tool results the way an assistant would.</summary>
+public static class ToolResultExtensions
+{
+    public static string Text(this CallToolResult result) =>
+        string.Join("\n", result.Content.OfType<TextContentBlock>().Select(b => b.Text));
+
+    public static JsonElement Structured(this CallToolResult result) =>
+        result.StructuredContent is { } s ? JsonSerializer.SerializeToElement(s) : throw new Xunit.Sdk.XunitException($"No structuredContent in: {result.Text()}");
+
+    public static async Task<CallToolResult> CallAsync(this McpClient client, string tool, object? arguments = null)
+    {
+        var args = arguments is null
+            ? new Dictionary<string, object?>()
+            : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(arguments))!;
+        return await client.CallToolAsync(tool, args);
+    }
+}
