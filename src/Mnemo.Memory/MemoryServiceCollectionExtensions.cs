@@ -38,6 +38,7 @@ public static class MemoryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKeywordIndex, SqliteFtsKeywordIndex>();
         services.TryAddSingleton<IMemoryService, MemoryService>();
+        services.TryAddSingleton<IMemoryAdministration, MemoryAdministration>();
         return services;
     }
 }
