@@ -1,5 +1,6 @@
 using Mnemo.Server.Hosting;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Mnemo.Server.Mcp;
 
@@ -28,7 +29,18 @@ public static class McpEndpointExtensions
 #pragma warning restore MCP9006, MCP9004
             })
             .WithTools<MemoryTools>(ToolResults.Json)
-            .WithTools<ConnectorTools>(ToolResults.Json);
+            .WithTools<ConnectorTools>(ToolResults.Json)
+            .WithRequestFilters(filters => filters.AddCallToolFilter(next => async (context, cancellationToken) =>
+            {
+                // Wrong argument types get a message naming the argument, before the SDK's generic binding error.
+                if (context.MatchedPrimitive is McpServerTool tool
+                    && ToolArgumentValidator.Validate(tool.ProtocolTool.InputSchema, context.Params?.Arguments) is { } problem)
+                {
+                    return ToolResults.Error(problem);
+                }
+
+                return await next(context, cancellationToken);
+            }));
     }
 
     /// <summary>Maps <c>/mcp</c> (and <c>/mcp/sse</c>, <c>/mcp/message</c> for legacy clients) behind authorization and the MCP CORS policy.</summary>

@@ -13,10 +13,19 @@ internal static class ToolResults
     /// written, not as \u0027 escapes. The output is JSON inside a JSON-RPC message, never HTML, so the
     /// relaxed encoder's lack of HTML escaping is harmless here.
     /// </summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Json = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        // Read-only with a resolver, so the SDK can share it across server instances without mutating it.
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 
     public static CallToolResult Success<T>(string text, T structured) => new()
     {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -108,6 +109,10 @@ public sealed class MnemoTestServer : IAsyncDisposable
 /// <summary>Reading tool results the way an assistant would.</summary>
 public static class ToolResultExtensions
 {
+    /// <summary>Fails with the tool's own message when it reported an error.</summary>
+    public static CallToolResult EnsureOk(this CallToolResult result) =>
+        result.IsError == true ? throw new Xunit.Sdk.XunitException($"Tool error: {result.Text()}") : result;
+
     public static string Text(this CallToolResult result) =>
         string.Join("\n", result.Content.OfType<TextContentBlock>().Select(b => b.Text));
 
