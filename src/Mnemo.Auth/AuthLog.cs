@@ -31,4 +31,40 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Bearer credential refused on {Path}: {Reason}.")]
     public static partial void BearerRefused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "OAuth client {ClientId} registered ({Origin}, confidential: {Confidential}).")]
+    public static partial void ClientRegistered(ILogger logger, string clientId, string origin, bool confidential);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "OAuth client {ClientId} deleted and its grants revoked.")]
+    public static partial void ClientDeleted(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Client registration refused: {Error} ({Reason}).")]
+    public static partial void ClientRegistrationRefused(ILogger logger, string error, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Client metadata document {ClientId} refused: {Reason}.")]
+    public static partial void MetadataDocumentRefused(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Request refused: {Error} ({Reason}).")]
+    public static partial void RequestRefused(ILogger logger, string error, string reason);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "User {UserId} signed in to the authorization pages.")]
+    public static partial void SignedIn(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Sign-in for {UserName} throttled after repeated failures.")]
+    public static partial void SignInThrottled(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "User {UserId} granted {Scopes} to client {ClientId}.")]
+    public static partial void ConsentGranted(ILogger logger, string userId, string clientId, string scopes);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "User {UserId} denied client {ClientId}.")]
+    public static partial void ConsentDenied(ILogger logger, string userId, string clientId);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Access token refused on {Path}: {Reason}.")]
+    public static partial void AccessTokenRefused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "Tool call {Tool} refused: scope {Scope} missing.")]
+    public static partial void InsufficientScope(ILogger logger, string tool, string scope);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "First-run setup: account {UserName} created through the setup page.")]
+    public static partial void SetupCompleted(ILogger logger, string userName);
 }

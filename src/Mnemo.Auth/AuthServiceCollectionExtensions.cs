@@ -29,6 +29,7 @@ public static class AuthServiceCollectionExtensions
         if (configuration is not null)
         {
             options.Bind(configuration.GetSection(MnemoAuthOptions.SectionName));
+            options.Configure(o => o.PublicUrl ??= configuration["Mnemo:PublicUrl"]);
         }
 
         options.ValidateOnStart();
@@ -40,6 +41,11 @@ public static class AuthServiceCollectionExtensions
         services.TryAddScoped<IAccountService, AccountService>();
         services.TryAddScoped<IApiKeyService, ApiKeyService>();
         services.AddLogging();
+
+        // OpenIddict's stores live in the same context: the CLI manages OAuth clients and revokes a
+        // user's grants without a web host.
+        services.AddOpenIddict().AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>());
+        services.TryAddScoped<OAuth.Clients.IOAuthClientRegistry, OAuth.Clients.OAuthClientRegistry>();
         return services;
     }
 

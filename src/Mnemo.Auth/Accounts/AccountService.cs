@@ -2,12 +2,15 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Storage;
+using OpenIddict.Abstractions;
 
 namespace Mnemo.Auth.Accounts;
 
 internal sealed class AccountService(
     AuthDbContext db,
     IPasswordHasher<UserRecord> hasher,
+    IOpenIddictAuthorizationManager authorizations,
+    IOpenIddictTokenManager tokens,
     TimeProvider time,
     ILogger<AccountService> logger) : IAccountService
 {
@@ -76,6 +79,7 @@ internal sealed class AccountService(
         var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
         user.Disabled = true;
         await db.SaveChangesAsync(cancellationToken);
+        await RevokeGrantsAsync(user.Id, cancellationToken);
         AuthLog.UserDisabled(logger, user.Id);
         return ToAccount(user);
     }
@@ -99,6 +103,7 @@ internal sealed class AccountService(
         db.Users.Remove(user);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await RevokeGrantsAsync(user.Id, cancellationToken);
         AuthLog.UserDeleted(logger, user.Id);
         return ToAccount(user);
     }
@@ -153,6 +158,16 @@ internal sealed class AccountService(
     }
 
     public Task<int> CountAsync(CancellationToken cancellationToken = default) => db.Users.CountAsync(cancellationToken);
+
+    /// <summary>
+    /// Every OAuth grant and token of the user stops working at once: token-entry validation at the
+    /// resource server sees the revoked status on the next request.
+    /// </summary>
+    private async Task RevokeGrantsAsync(string userId, CancellationToken cancellationToken)
+    {
+        await authorizations.RevokeBySubjectAsync(userId, cancellationToken);
+        await tokens.RevokeBySubjectAsync(userId, cancellationToken);
+    }
 
     internal async Task<UserRecord?> FindRecordAsync(string userNameOrId, CancellationToken cancellationToken)
     {

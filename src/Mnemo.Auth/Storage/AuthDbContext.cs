@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mnemo.Auth.Storage;
@@ -9,13 +10,19 @@ namespace Mnemo.Auth.Storage;
 /// the same database file. Nothing here is provider-specific: names, lengths and indexes are
 /// portable to PostgreSQL.
 /// </summary>
-public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options)
+public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public const string MigrationsHistoryTable = "__EFMigrationsHistory_Auth";
 
     public DbSet<UserRecord> Users => Set<UserRecord>();
 
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+
+    /// <summary>The OAuth server's token signing and encryption keys (private parts protected with data protection).</summary>
+    public DbSet<ServerKeyRecord> ServerKeys => Set<ServerKeyRecord>();
+
+    /// <summary>ASP.NET Core data-protection key ring (cookies, anti-forgery, protected server keys), shared by every instance.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -49,5 +56,25 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             // Deleting a user deletes its keys (the service also deletes them explicitly).
             key.HasOne(k => k.User).WithMany(u => u.ApiKeys).HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        modelBuilder.Entity<ServerKeyRecord>(key =>
+        {
+            key.ToTable("oauth_server_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasColumnName("id").HasMaxLength(64);
+            key.Property(k => k.Use).HasColumnName("use").HasMaxLength(16);
+            key.Property(k => k.ProtectedKey).HasColumnName("protected_key");
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        // OpenIddict's applications, authorizations, scopes and tokens (default entities, string keys).
+        modelBuilder.UseOpenIddict();
+
+        // A client metadata document's client_id is its https URL: OpenIddict's 100-character default
+        // would reject long ones on providers that enforce lengths (PostgreSQL).
+        modelBuilder.Entity<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication>()
+            .Property(a => a.ClientId).HasMaxLength(2048);
     }
 }

@@ -1,0 +1,45 @@
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using Microsoft.AspNetCore;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Mnemo.Auth.OAuth.Handlers;
+
+/// <summary>
+/// Contains the logic responsible for shaping the RFC 8414 / OIDC discovery document for MCP clients:
+/// the registration endpoint (RFC 7591 §3), client ID metadata document support, the RFC 9207 flag,
+/// <c>none</c> listed first among client authentication methods (the SDK clients pick the first one)
+/// and S256 as the only PKCE method (OAuth 2.1 §4.1.1: <c>plain</c> is never offered).
+/// Added at the response stage: OpenIddict does not know the issuer in its early metadata hooks.
+/// </summary>
+public sealed class AdvertiseMcpMetadata(OAuthUrls urls) : IOpenIddictServerHandler<ApplyConfigurationResponseContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyConfigurationResponseContext>()
+            .UseSingletonHandler<AdvertiseMcpMetadata>()
+            .SetOrder(AttachExactIssuer.ConfigurationDescriptor.Order + 1)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ApplyConfigurationResponseContext context)
+    {
+        if (context.Transaction.GetHttpRequest() is not { } request || !string.IsNullOrEmpty(context.Response.Error))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var response = context.Response;
+        response["registration_endpoint"] = urls.Absolute(request.HttpContext, "/register");
+        response["client_id_metadata_document_supported"] = true;
+        response["authorization_response_iss_parameter_supported"] = true;
+        response[OpenIddictConstants.Metadata.CodeChallengeMethodsSupported] = Array(OpenIddictConstants.CodeChallengeMethods.Sha256);
+        response[OpenIddictConstants.Metadata.TokenEndpointAuthMethodsSupported] = Array("none", "client_secret_post", "client_secret_basic");
+        response[OpenIddictConstants.Metadata.ResponseTypesSupported] = Array(OpenIddictConstants.ResponseTypes.Code);
+        response[OpenIddictConstants.Metadata.ResponseModesSupported] = Array(OpenIddictConstants.ResponseModes.Query);
+        response[OpenIddictConstants.Metadata.GrantTypesSupported] = Array(OpenIddictConstants.GrantTypes.AuthorizationCode, OpenIddictConstants.GrantTypes.RefreshToken);
+        response[OpenIddictConstants.Metadata.ScopesSupported] = Array([.. MnemoScopes.All, OpenIddictConstants.Scopes.OfflineAccess]);
+        return ValueTask.CompletedTask;
+    }
+
+    private static OpenIddictParameter Array(params string[] values) => System.Collections.Immutable.ImmutableArray.Create<string?>(values);
+}

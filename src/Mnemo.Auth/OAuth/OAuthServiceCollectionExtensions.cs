@@ -1,0 +1,225 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Mnemo.Auth.ApiKeys;
+using Mnemo.Auth.OAuth.Clients;
+using Mnemo.Auth.OAuth.Endpoints;
+using Mnemo.Auth.OAuth.Handlers;
+using Mnemo.Auth.OAuth.Keys;
+using Mnemo.Auth.OAuth.Resource;
+using Mnemo.Auth.OAuth.Session;
+using Mnemo.Auth.Storage;
+using ModelContextProtocol.AspNetCore.Authentication;
+using ModelContextProtocol.Authentication;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Mnemo.Auth.OAuth;
+
+public static class OAuthServiceCollectionExtensions
+{
+    /// <summary>Cookie scheme of the sign-in session on Mnemo's own pages (login, consent, setup).</summary>
+    public const string SessionScheme = "Mnemo.Session";
+
+    /// <summary>Default authenticate scheme: API keys (<c>mnemo_…</c>) or OAuth access tokens, chosen by the token's shape.</summary>
+    public const string BearerScheme = "Mnemo.Bearer";
+
+    /// <summary>
+    /// The OAuth 2.1 authorization server (OpenIddict, stores in <see cref="AuthDbContext"/>), the
+    /// resource-server validation of its tokens, the MCP resource-metadata scheme, the sign-in session
+    /// and the Razor pages. Requires <see cref="AuthServiceCollectionExtensions.AddMnemoAuth"/> and the
+    /// API-key scheme (<see cref="AuthServiceCollectionExtensions.AddMnemoApiKeys"/>). Sets the default
+    /// authenticate scheme to <see cref="BearerScheme"/> and the challenge/forbid schemes to the MCP one.
+    /// </summary>
+    public static IServiceCollection AddMnemoOAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // Read once for the parts OpenIddict fixes at start-up (issuer, lifetimes); the validator has
+        // already rejected bad values when ValidateOnStart runs, with a message naming the setting.
+        var options = new MnemoAuthOptions();
+        configuration.GetSection(MnemoAuthOptions.SectionName).Bind(options);
+        options.PublicUrl ??= configuration["Mnemo:PublicUrl"];
+        if (new MnemoAuthOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(MnemoAuthOptions.SectionName, typeof(MnemoAuthOptions), invalid.Failures);
+        }
+
+        services.TryAddSingleton<OAuthUrls>();
+        services.TryAddSingleton<LoginThrottle>();
+        services.TryAddSingleton<SetupToken>();
+        services.AddHostedService<SetupAnnouncer>();
+        services.AddHttpContextAccessor();
+
+        // Data-protection keys (cookies, anti-forgery, the protected server keys) in the database, so
+        // every instance and every restart reads the same key ring.
+        services.AddDataProtection().SetApplicationName("Mnemo").PersistKeysToDbContext<AuthDbContext>();
+
+        services.AddOpenIddict()
+            .AddServer(server =>
+            {
+                // Endpoints at the origin root: Claude has been seen calling /authorize, /token and
+                // /register on the MCP origin directly, ignoring metadata (OAUTH.md "Layout").
+                server.SetAuthorizationEndpointUris("authorize")
+                    .SetTokenEndpointUris("token")
+                    .SetRevocationEndpointUris("revoke")
+                    .SetIntrospectionEndpointUris("introspect")
+                    .SetConfigurationEndpointUris(".well-known/openid-configuration", ".well-known/oauth-authorization-server");
+
+                // Code flow only: no implicit, no password grant (OAuth 2.1 §10.1, RFC 9700 §2.1.2, §2.4).
+                server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
+                server.RequireProofKeyForCodeExchange();
+                server.RegisterScopes(MnemoScopes.Read, MnemoScopes.Write, Scopes.OfflineAccess);
+
+                // The resource (audience) follows the Host in local mode, which OpenIddict's static
+                // resource list cannot express: ValidateResourceIndicator replaces its check.
+                server.DisableResourceValidation().IgnoreResourcePermissions();
+
+                server.SetAuthorizationCodeLifetime(options.AuthorizationCodeLifetime)
+                    .SetAccessTokenLifetime(options.AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(options.RefreshTokenLifetime)
+                    // Rotation on every use (OpenIddict's rolling refresh tokens) with a short grace
+                    // window; reuse after it revokes the whole authorization (RFC 9700 §4.14.2).
+                    .SetRefreshTokenReuseLeeway(options.RefreshTokenReuseLeeway);
+
+                if (options.PublicOrigin is { } origin)
+                {
+                    server.SetIssuer(new Uri(origin + "/", UriKind.Absolute));
+                }
+
+                server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableErrorPassthrough()
+                    // Local mode runs on plain http over loopback; public deployments terminate TLS at
+                    // a proxy. The public URL, not the request scheme, decides what clients see.
+                    .DisableTransportSecurityRequirement();
+
+                server.AddEventHandler(ValidateResourceIndicator.AuthorizationDescriptor)
+                    .AddEventHandler(ValidateResourceIndicator.TokenDescriptor)
+                    .AddEventHandler(AttachExactIssuer.AuthorizationDescriptor)
+                    .AddEventHandler(AttachExactIssuer.ConfigurationDescriptor)
+                    .AddEventHandler(AdvertiseMcpMetadata.Descriptor);
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.UseAspNetCore();
+                // Revoked tokens, replay-killed families and deleted clients fail at /mcp at once,
+                // not when the JWT expires (~0.3 ms per request on SQLite).
+                validation.EnableTokenEntryValidation();
+                validation.EnableAuthorizationEntryValidation();
+                validation.AddEventHandler(AttachMcpAudience.Descriptor);
+            });
+
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, PersistedServerKeys>();
+        services.Configure<OpenIddictServerOptions>(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+        services.TryAddSingleton<ValidateResourceIndicator>();
+        services.TryAddSingleton<AttachExactIssuer>();
+        services.TryAddSingleton<AdvertiseMcpMetadata>();
+        services.TryAddSingleton<AttachMcpAudience>();
+
+        services.AddAuthentication()
+            .AddPolicyScheme(BearerScheme, "API key or OAuth access token", policy =>
+                policy.ForwardDefaultSelector = context =>
+                    ApiKeySecret.LooksLikeKey(BearerToken.Read(context.Request))
+                        ? ApiKeyDefaults.AuthenticationScheme
+                        : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddScheme<McpAuthenticationOptions, MnemoMcpAuthenticationHandler>(McpAuthenticationDefaults.AuthenticationScheme, McpAuthenticationDefaults.DisplayName, mcp =>
+            {
+                mcp.ForwardAuthenticate = BearerScheme;
+                mcp.Events.OnResourceMetadataRequest = WriteResourceMetadata;
+            })
+            .AddCookie(SessionScheme, cookie =>
+            {
+                cookie.Cookie.Name = "mnemo_session";
+                cookie.Cookie.HttpOnly = true;
+                // Lax, not Strict: a person arriving from claude.ai must be recognised, or they would
+                // sign in on every connect (OAUTH.md "Sign-in session").
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                // Works over plain http on loopback; Secure whenever the request is https.
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = options.SessionLifetime;
+                cookie.SlidingExpiration = true;
+                cookie.LoginPath = "/login";
+                cookie.AccessDeniedPath = "/login";
+            });
+
+        services.Configure<AuthenticationOptions>(auth =>
+        {
+            auth.DefaultAuthenticateScheme = BearerScheme;
+            auth.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
+            auth.DefaultForbidScheme = McpAuthenticationDefaults.AuthenticationScheme;
+        });
+
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "mnemo_antiforgery";
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.FormFieldName = "__mnemo_csrf";
+        });
+        services.AddRazorPages();
+        return services;
+    }
+
+    /// <summary>
+    /// Protocol glue that must run before authentication: CORS for the discovery, token, registration
+    /// and revocation endpoints (<c>*</c>, no credentials), 405 for wrong methods on them, and the
+    /// per-tool scope check on the MCP endpoint (it authenticates the request itself).
+    /// </summary>
+    public static IApplicationBuilder UseMnemoOAuth(this IApplicationBuilder app)
+    {
+        app.UseMiddleware<OAuthEndpointCorsMiddleware>();
+        app.UseMiddleware<McpToolScopeMiddleware>();
+        return app;
+    }
+
+    /// <summary>Maps <c>/register</c>, the <c>/token</c> passthrough and the Razor pages (login, consent at <c>/authorize</c>, setup).</summary>
+    public static IEndpointRouteBuilder MapMnemoOAuth(this IEndpointRouteBuilder endpoints)
+    {
+        if (endpoints.ServiceProvider.GetService<OAuthUrls>() is null)
+        {
+            throw new InvalidOperationException("Call services.AddMnemoOAuth(configuration) in application start-up before MapMnemoOAuth().");
+        }
+
+        endpoints.MapPost("/register", RegistrationEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapPost("/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapRazorPages();
+        return endpoints;
+    }
+
+    private static Task WriteResourceMetadata(ResourceMetadataRequestContext context)
+    {
+        var path = context.HttpContext.Request.Path.Value ?? "";
+        var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<MnemoAuthOptions>>().Value;
+        if (!path.Equals(OAuthUrls.ResourceMetadataPrefix, StringComparison.OrdinalIgnoreCase)
+            && !path.Equals(OAuthUrls.ResourceMetadataPrefix + "/", StringComparison.OrdinalIgnoreCase)
+            && !path.Equals(OAuthUrls.ResourceMetadataPrefix + options.ResourcePath, StringComparison.OrdinalIgnoreCase))
+        {
+            context.SkipHandler(); // not a resource Mnemo protects: 404
+            return Task.CompletedTask;
+        }
+
+        var urls = context.HttpContext.RequestServices.GetRequiredService<OAuthUrls>();
+        // RFC 9728 §2: resource is the MCP URL at the root variant too; no offline_access here (MCP 2026-07-28).
+        context.ResourceMetadata = new ProtectedResourceMetadata
+        {
+            Resource = urls.Resource(context.HttpContext),
+            AuthorizationServers = [urls.Issuer(context.HttpContext)],
+            ScopesSupported = [.. MnemoScopes.All],
+            BearerMethodsSupported = ["header"],
+            ResourceName = "Mnemo",
+        };
+        context.HttpContext.Response.Headers.CacheControl = "public, max-age=3600";
+        return Task.CompletedTask;
+    }
+}

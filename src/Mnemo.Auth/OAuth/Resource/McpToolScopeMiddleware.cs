@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+using OpenIddict.Abstractions;
+
+namespace Mnemo.Auth.OAuth.Resource;
+
+/// <summary>
+/// Per-tool scopes, decided before dispatch: a <c>tools/call</c> whose tool is not read-only needs
+/// <c>memory:write</c>, a read-only one (<c>readOnlyHint</c>) <c>memory:read</c>; a token without it
+/// gets HTTP 403 <c>insufficient_scope</c> (RFC 6750 §3.1, MCP authorization "Scope Challenge").
+/// <c>tools/list</c> is not filtered, so clients see what they could step up to. The SDK has no hook
+/// that can answer 403, so the body is buffered, peeked and rewound for the endpoint.
+/// </summary>
+internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<MnemoAuthOptions> authOptions, ILogger<McpToolScopeMiddleware> logger)
+{
+    /// <summary>MCP messages are small; a larger body is not inspected here and the transport refuses or handles it.</summary>
+    private const int MaxInspectedBytes = 4 * 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context, IOptions<McpServerOptions> mcpOptions)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method)
+            || !context.Request.Path.StartsWithSegments(authOptions.Value.ResourcePath)
+            || context.User.Identity?.IsAuthenticated != true)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxInspectedBytes);
+        List<string> tools;
+        try
+        {
+            tools = await ReadToolCallNamesAsync(context.Request.Body, context.RequestAborted);
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException)
+        {
+            tools = []; // Not JSON, or too large: the MCP endpoint answers it; no tool runs from a body it cannot parse.
+        }
+        finally
+        {
+            context.Request.Body.Position = 0;
+        }
+
+        var granted = GrantedScopes(context.User);
+        foreach (var tool in tools)
+        {
+            var required = RequiredScope(mcpOptions.Value, tool);
+            if (required is not null && !granted.Contains(required))
+            {
+                AuthLog.InsufficientScope(logger, tool, required);
+                await MnemoMcpAuthenticationHandler.WriteInsufficientScopeAsync(context, required);
+                return;
+            }
+        }
+
+        await next(context);
+    }
+
+    /// <summary>Scopes of the caller: the space-separated <c>scope</c> claim (JWT and API keys) and OpenIddict's <c>oi_scp</c> claims.</summary>
+    internal static HashSet<string> GrantedScopes(ClaimsPrincipal user)
+    {
+        var scopes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var claim in user.FindAll(MnemoClaimTypes.Scope))
+        {
+            scopes.UnionWith(claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        scopes.UnionWith(user.GetScopes());
+        return scopes;
+    }
+
+    /// <summary>Null for an unknown tool: the SDK answers "unknown tool" and nothing runs.</summary>
+    internal static string? RequiredScope(McpServerOptions options, string toolName)
+    {
+        if (options.ToolCollection is null || !options.ToolCollection.TryGetPrimitive(toolName, out var tool))
+        {
+            return null;
+        }
+
+        return tool.ProtocolTool.Annotations?.ReadOnlyHint == true ? MnemoScopes.Read : MnemoScopes.Write;
+    }
+
+    private static async Task<List<string>> ReadToolCallNamesAsync(Stream body, CancellationToken cancellationToken)
+    {
+        List<string> names = [];
+        if (body.CanSeek && body.Length == 0)
+        {
+            return names;
+        }
+
+        using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        var messages = document.RootElement.ValueKind == JsonValueKind.Array
+            ? document.RootElement.EnumerateArray().ToList()
+            : [document.RootElement];
+        foreach (var message in messages)
+        {
+            if (message.ValueKind == JsonValueKind.Object
+                && message.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String && method.GetString() == "tools/call"
+                && message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && parameters.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+            {
+                names.Add(name.GetString()!);
+            }
+        }
+
+        return names;
+    }
+}

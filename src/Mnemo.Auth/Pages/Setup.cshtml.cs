@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Mnemo.Auth.Accounts;
+using Mnemo.Auth.OAuth;
+using Mnemo.Auth.OAuth.Session;
+
+namespace Mnemo.Auth.Pages;
+
+/// <summary>
+/// First run: whoever holds the one-time token printed on the server's stdout creates the first
+/// account. The token dies with the first account, so this page cannot be used to add more.
+/// </summary>
+public sealed class SetupModel(IAccountService accounts, SetupToken setupToken, ILogger<SetupModel> logger) : SecurePageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? Token { get; set; }
+
+    [BindProperty]
+    public string? UserName { get; set; }
+
+    [BindProperty]
+    public string? Email { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    public bool TokenValid { get; private set; }
+
+    public bool Done { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        TokenValid = await IsOpenAsync();
+        if (!TokenValid)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        TokenValid = await IsOpenAsync();
+        if (!TokenValid)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+
+        try
+        {
+            var account = await accounts.CreateAsync(UserName?.Trim() ?? "", Email, Password ?? "", HttpContext.RequestAborted);
+            setupToken.Revoke();
+            AuthLog.SetupCompleted(logger, account.UserName);
+            var identity = new ClaimsIdentity(
+                [new Claim(MnemoClaimTypes.Subject, account.Id), new Claim(MnemoClaimTypes.Name, account.UserName)],
+                OAuthServiceCollectionExtensions.SessionScheme, MnemoClaimTypes.Name, "role");
+            await HttpContext.SignInAsync(OAuthServiceCollectionExtensions.SessionScheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = true });
+            Done = true;
+            UserName = account.UserName;
+            return Page();
+        }
+        catch (AccountException e)
+        {
+            Error = e.Message;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+    }
+
+    private async Task<bool> IsOpenAsync() =>
+        setupToken.Matches(Token) && await accounts.CountAsync(HttpContext.RequestAborted) == 0;
+}
