@@ -22,9 +22,12 @@ public sealed class MnemoTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private MnemoTestServer(WebApplication app, string dataDir, Uri baseUrl)
+    private readonly bool _ownsDataDir;
+
+    private MnemoTestServer(WebApplication app, string dataDir, Uri baseUrl, bool ownsDataDir)
     {
         _app = app;
+        _ownsDataDir = ownsDataDir;
         DataDir = dataDir;
         BaseUrl = baseUrl;
     }
@@ -42,6 +45,7 @@ public sealed class MnemoTestServer : IAsyncDisposable
         IDictionary<string, string?>? configuration = null,
         string? dataDir = null)
     {
+        var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("mnemo-test-").FullName;
         var settings = new ServeSettings("http://127.0.0.1:0", dataDir, conformance, []);
         var app = await MnemoHost.CreateAsync(settings, builder =>
@@ -54,7 +58,7 @@ public sealed class MnemoTestServer : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new MnemoTestServer(app, dataDir, new Uri(address));
+        return new MnemoTestServer(app, dataDir, new Uri(address), ownsDataDir);
     }
 
     /// <summary>Creates a user and an API key for it through the same services the CLI uses.</summary>
@@ -95,6 +99,11 @@ public sealed class MnemoTestServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownsDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemo.Auth.Accounts;
+using Mnemo.Server.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+
+namespace Mnemo.Server.Tests.Cli;
+
+/// <summary>The <c>mnemo</c> command line as scripts use it: stdout carries results, stderr messages, exit codes 0/1/2.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("mnemo-cli-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task UsersAdd_WithPasswordStdin_StripsOnlyTheTrailingNewline()
+    {
+        var added = await MnemoProcess.RunAsync("  two spaces around  \n", "users", "add", "alice", "--password-stdin", "--data-dir", _dataDir);
+        Assert.Equal(0, added.ExitCode);
+        Assert.Equal("", added.StdOut);
+
+        await using var server = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        await using var scope = server.Services.CreateAsyncScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<IAccountService>();
+        Assert.NotNull(await accounts.VerifyPasswordAsync("alice", "  two spaces around  "));
+        Assert.Null(await accounts.VerifyPasswordAsync("alice", "two spaces around"));
+    }
+
+    [Fact]
+    public async Task UsersAdd_WithShortPassword_FailsWithExit1AndChangesNothing()
+    {
+        var added = await MnemoProcess.RunAsync("short\n", "users", "add", "alice", "--password-stdin", "--data-dir", _dataDir);
+        var list = await MnemoProcess.RunAsync(null, "users", "list", "--data-dir", _dataDir);
+
+        Assert.Equal(1, added.ExitCode);
+        Assert.Contains("12", added.StdErr);
+        Assert.DoesNotContain("alice", list.StdOut);
+    }
+
+    [Fact]
+    public async Task UsersAdd_WithoutPassword_PrintsAGeneratedPasswordOnceOnStdout()
+    {
+        var added = await MnemoProcess.RunAsync(null, "users", "add", "alice", "--email", "alice@example.com", "--data-dir", _dataDir);
+
+        Assert.Equal(0, added.ExitCode);
+        var password = added.StdOut.TrimEnd('\n');
+        Assert.DoesNotContain('\n', password);
+        Assert.True(password.Length >= 12);
+        var list = await MnemoProcess.RunAsync(null, "users", "list", "--data-dir", _dataDir);
+        Assert.Contains("alice@example.com", list.StdOut);
+        Assert.DoesNotContain(password, list.StdOut);
+    }
+
+    [Fact]
+    public async Task KeysCreate_WritesOnlyTheKeyAndANewline_AndTheKeyWorks()
+    {
+        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", _dataDir)).ExitCode);
+
+        // --data-dir before the arguments, after them, and between: anywhere after the verb.
+        var created = await MnemoProcess.RunAsync(null, "keys", "create", "--data-dir", _dataDir, "alice", "--label", "laptop");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Matches("^mnemo_[A-Za-z0-9_-]+\n$", created.StdOut);
+        var key = created.StdOut.TrimEnd('\n');
+        var listed = await MnemoProcess.RunAsync(null, "keys", "list", "alice", "--data-dir", _dataDir);
+        Assert.Contains("laptop", listed.StdOut);
+        Assert.DoesNotContain(key, listed.StdOut);
+
+        await using var server = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        await using var client = await server.ConnectAsync(key);
+        (await client.CallAsync("add_memories", new { memories = new[] { "Works from the CLI." } })).EnsureOk();
+    }
+
+    [Fact]
+    public async Task DataVerbs_WorkWhileServeRunsOnTheSameDirectory()
+    {
+        await using var serve = await MnemoProcess.StartServerAsync(_dataDir);
+
+        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", _dataDir)).ExitCode);
+        var key = (await MnemoProcess.RunAsync(null, "keys", "create", "alice", "--data-dir", _dataDir)).StdOut.Trim();
+        using var http = new HttpClient { BaseAddress = serve.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"cli-test","version":"1"}}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var keyId = (await MnemoProcess.RunAsync(null, "keys", "list", "alice", "--data-dir", _dataDir)).StdOut.Split('\n')[1].Split(' ')[0];
+        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "keys", "revoke", keyId, "--data-dir", _dataDir)).ExitCode);
+        using var again = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        again.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var revoked = await http.SendAsync(again);
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+    }
+
+    [Fact]
+    public async Task UsersDisableAndDelete_StopTheirKeysAndEraseTheirMemories()
+    {
+        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", _dataDir)).ExitCode);
+        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "bob", "--data-dir", _dataDir)).ExitCode);
+        var aliceKey = (await MnemoProcess.RunAsync(null, "keys", "create", "alice", "--data-dir", _dataDir)).StdOut.Trim();
+        var bobKey = (await MnemoProcess.RunAsync(null, "keys", "create", "bob", "--data-dir", _dataDir)).StdOut.Trim();
+        await using (var server = await MnemoTestServer.StartAsync(dataDir: _dataDir))
+        {
+            await using var alice = await server.ConnectAsync(aliceKey);
+            (await alice.CallAsync("add_memories", new { memories = new[] { "Alice memory." } })).EnsureOk();
+            await using var bob = await server.ConnectAsync(bobKey);
+            (await bob.CallAsync("add_memories", new { memories = new[] { "Bob memory." } })).EnsureOk();
+        }
+
+        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "disable", "bob", "--data-dir", _dataDir)).ExitCode);
+        var deleted = await MnemoProcess.RunAsync(null, "users", "delete", "alice", "--data-dir", _dataDir);
+        Assert.Equal(0, deleted.ExitCode);
+        Assert.Contains("1 memories", deleted.StdErr);
+
+        await using var after = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        using var http = after.CreateHttpClient(bobKey);
+        using var response = await http.PostAsync("/mcp", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("0", Convert.ToString(await ScalarAsync("SELECT count(*) FROM memories WHERE text = 'Alice memory.'")));
+        Assert.Equal("1", Convert.ToString(await ScalarAsync("SELECT count(*) FROM memories WHERE text = 'Bob memory.'")));
+    }
+
+    [Theory]
+    [InlineData(2, "users", "frobnicate")]
+    [InlineData(2, "keys")]
+    [InlineData(2, "users", "add")]
+    [InlineData(2, "stray")]
+    [InlineData(1, "keys", "create", "nobody")]
+    [InlineData(1, "keys", "revoke", "key_doesnotexist")]
+    [InlineData(1, "users", "disable", "nobody")]
+    [InlineData(1, "serve", "--conformance", "--urls", "http://0.0.0.0:5999")]
+    public async Task ExitCodes_AreOneForFailuresAndTwoForUsage(int expected, params string[] args)
+    {
+        var result = await MnemoProcess.RunAsync(null, [.. args, "--data-dir", _dataDir]);
+
+        Assert.Equal(expected, result.ExitCode);
+        Assert.Equal("", result.StdOut);
+        Assert.StartsWith("mnemo:", result.StdErr.TrimStart());
+    }
+
+    [Fact]
+    public async Task Version_IsPrinted()
+    {
+        var result = await MnemoProcess.RunAsync(null, "--version");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", result.StdOut);
+    }
+
+    private async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(_dataDir));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mnemo.Server.Tests.Infrastructure;
+
+/// <summary>Runs the real <c>mnemo</c> executable (the built mnemo.dll) as a separate process, as a person or script would.</summary>
+public static class MnemoProcess
+{
+    private static string Dll => Path.Combine(AppContext.BaseDirectory, "mnemo.dll");
+
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static async Task<Result> RunAsync(string? stdin, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts <c>mnemo serve</c> on a free loopback port and waits until /health answers.</summary>
+    public static async Task<ServerProcess> StartServerAsync(string dataDir, params string[] extraArgs)
+    {
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var process = Process.Start(StartInfo(["serve", "--urls", url, "--data-dir", dataDir, .. extraArgs]))!;
+        process.StandardInput.Close();
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"mnemo serve exited with {process.ExitCode}: {output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/health");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return new ServerProcess(process, new Uri(url), output);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"mnemo serve did not answer /health within 60 s: {output}");
+    }
+
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        return info;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public sealed class ServerProcess(Process process, Uri baseUrl, System.Text.StringBuilder output) : IAsyncDisposable
+    {
+        public Uri BaseUrl { get; } = baseUrl;
+
+        public Uri McpUrl => new(BaseUrl, "/mcp");
+
+        public string Output { get { lock (output) { return output.ToString(); } } }
+
+        /// <summary>SIGKILL: no shutdown hooks, no flushing — what a power cut or OOM killer does to the process.</summary>
+        public async Task KillHardAsync()
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+    }
+}
