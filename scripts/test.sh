@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test of Mnemo: the xunit suites (unit, integration over real ports, CLI processes) and the
+# MCP conformance suite against `mnemo serve --conformance`. Installs what it needs (Node 22 and the suite,
+# from npm, into .tools/). Exit code 0 only when everything passed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+LOG_DIR="$(mktemp -d)"
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+echo "== build"
+dotnet build Mnemo.slnx -c Release -nologo -v q -clp:ErrorsOnly
+
+echo "== xunit"
+set +e
+dotnet test Mnemo.slnx -c Release --no-build -nologo 2>&1 | tee "$LOG_DIR/xunit.log"
+xunit_status=${PIPESTATUS[0]}
+set -e
+
+echo "== MCP conformance suite (server mode)"
+set +e
+MNEMO_SERVER_DLL="$ROOT/src/Mnemo.Server/bin/Release/net10.0/mnemo.dll" scripts/conformance.sh 2>&1 | tee "$LOG_DIR/conformance.log"
+conformance_status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over everything: xunit's per-assembly summaries plus the conformance checks.
+passed=0; failed=0
+while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  sed -nE 's/.*(Passed|Failed)!.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \3/p' "$LOG_DIR/xunit.log")
+if read -r p f < <(sed -nE 's/^Total: *([0-9]+) passed, *([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/conformance.log" | tail -1); then
+  passed=$((passed + p)); failed=$((failed + f))
+else
+  failed=$((failed + 1))
+fi
+if [[ $xunit_status -ne 0 || $conformance_status -ne 0 ]] && [[ $failed -eq 0 ]]; then
+  failed=1 # a runner failed without a counted test failure (crash, build error): never report green
+fi
+
+echo "xunit exit $xunit_status, conformance exit $conformance_status"
+echo "Total: $passed passed, $failed failed"
+[[ $xunit_status -eq 0 && $conformance_status -eq 0 ]]
