@@ -57,6 +57,7 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
         services.TryAddSingleton<SetupToken>();
+        services.AddHostedService<ServerKeyWarmup>();
         services.AddHostedService<SetupAnnouncer>();
         services.AddHttpContextAccessor();
 
@@ -108,7 +109,8 @@ public static class OAuthServiceCollectionExtensions
                     .AddEventHandler(ValidateResourceIndicator.TokenDescriptor)
                     .AddEventHandler(AttachExactIssuer.AuthorizationDescriptor)
                     .AddEventHandler(AttachExactIssuer.ConfigurationDescriptor)
-                    .AddEventHandler(AdvertiseMcpMetadata.Descriptor);
+                    .AddEventHandler(AdvertiseMcpMetadata.Descriptor)
+                    .AddEventHandler(RevokeGrantWithRefreshToken.Descriptor);
             })
             .AddValidation(validation =>
             {
@@ -167,7 +169,8 @@ public static class OAuthServiceCollectionExtensions
             antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             antiforgery.FormFieldName = "__mnemo_csrf";
         });
-        services.AddRazorPages();
+        // Explicit part: the host's entry assembly (a test runner, another server) may not reference this library.
+        services.AddRazorPages().AddApplicationPart(typeof(OAuthServiceCollectionExtensions).Assembly);
         return services;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth;
 using Mnemo.Auth.ApiKeys;
+using Mnemo.Auth.OAuth;
 using Mnemo.Auth.Storage;
 using Mnemo.Memory;
 using Mnemo.Memory.Storage;
@@ -40,8 +41,10 @@ public static class MnemoHost
         builder.Services.AddMnemoAuth(connectionString, builder.Configuration);
         builder.Services.AddMnemoMemory(connectionString);
 
-        // Who is calling: API keys now; the user always comes from the credential.
-        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddMnemoApiKeys();
+        // Who is calling: API keys and OAuth access tokens (Mnemo.Auth's authorization server, sign-in
+        // and consent pages); the user always comes from the credential.
+        builder.Services.AddAuthentication().AddMnemoApiKeys();
+        builder.Services.AddMnemoOAuth(builder.Configuration);
         builder.Services.AddAuthorization();
 
         // Host and Origin checks, CORS, health.
@@ -67,6 +70,7 @@ public static class MnemoHost
         app.UseExceptionHandler(error => error.Run(context => JsonErrors.WriteAsync(
             context, StatusCodes.Status500InternalServerError, "server_error", "Mnemo hit an unexpected error; see the server log.")));
         app.UseMnemoHttpSecurity();
+        app.UseMnemoOAuth();
         app.UseCors();
         app.UseAuthentication();
         if (settings.Conformance)
@@ -78,6 +82,7 @@ public static class MnemoHost
         app.UseAuthorization();
 
         app.MapMnemoHealth();
+        app.MapMnemoOAuth();
         app.MapMnemoMcp(requireAuthorization: !settings.Conformance);
         return app;
     }
