@@ -1,11 +1,13 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Mnemo.Memory.Search;
+using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory;
 
-/// <summary>Start-up work on the memory database.</summary>
+/// <summary>Start-up and maintenance work on the memory database.</summary>
 public static class MemoryDatabase
 {
     /// <summary>
@@ -23,5 +25,23 @@ public static class MemoryDatabase
             // journal_mode is stored in the file: set once, it holds for every later connection and process.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
+    }
+
+    /// <summary>
+    /// Recomputes every memory's vectors (and keyword entry) with the configured model, e.g. after a model change
+    /// (<c>mnemo reindex</c>). Loads the model first; throws <see cref="InvalidOperationException"/> with the reason
+    /// when it cannot. Reports (done, total) to <paramref name="progress"/>. Returns how many memories were indexed.
+    /// </summary>
+    public static async Task<int> ReindexAsync(IServiceProvider services, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var embeddings = services.GetRequiredService<IEmbeddingService>();
+        await embeddings.LoadAsync(ct);
+        if (!embeddings.IsEnabled)
+        {
+            throw new InvalidOperationException(embeddings.Status.Reason ?? "The embedding model is not available.");
+        }
+
+        return await services.GetRequiredService<MemoryIndexer>().BackfillAsync(all: true, progress, ct);
     }
 }

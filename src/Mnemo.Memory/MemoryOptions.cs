@@ -11,4 +11,57 @@ public sealed class MemoryOptions
     /// (SQLite <c>busy_timeout</c>). Several processes (server and CLI) may open the same file.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A new memory whose cosine similarity to an existing memory of the same user reaches this value updates that
+    /// memory instead of adding a copy (the add result says <c>updated</c>). 0–1; above 1 turns de-duplication off.
+    /// Without a loaded model only an identical text (ignoring case and spacing) counts as a duplicate.
+    /// </summary>
+    public double DeduplicationThreshold { get; set; } = 0.97;
+
+    public MemoryEmbeddingOptions Embeddings { get; set; } = new();
+
+    public MemorySearchOptions Search { get; set; } = new();
+}
+
+/// <summary>Which embedding model computes vectors (<c>Mnemo:Memory:Embeddings</c>).</summary>
+public sealed class MemoryEmbeddingOptions
+{
+    /// <summary><c>Local</c> (default: MiniLM inside the package, English only, no network) or <c>None</c> (keyword search only).</summary>
+    public string Provider { get; set; } = "Local";
+}
+
+/// <summary>Ranking settings (<c>Mnemo:Memory:Search</c>); the defaults are the ones measured best on LoCoMo (bench/).</summary>
+public sealed class MemorySearchOptions
+{
+    /// <summary>Weight of the semantic score in the fused score, 0–1 (the keyword score gets the rest).</summary>
+    public double DenseWeight { get; set; } = 0.6;
+
+    /// <summary>How many candidates each ranker contributes before fusion.</summary>
+    public int CandidateCount { get; set; } = 100;
+
+    /// <summary>Memories written in the same add call this many positions before and after are indexed as context of a memory.</summary>
+    public int NeighbourWindow { get; set; } = 2;
+
+    /// <summary>BM25 weight of the neighbours' words relative to the memory's own words (0–1).</summary>
+    public double KeywordContextWeight { get; set; } = 0.3;
+
+    /// <summary>Neighbours read together with the text for the context vector (0: no context vector).</summary>
+    public int DenseNeighbourWindow { get; set; } = 1;
+
+    /// <summary>Share of the context vector in the semantic score (0–1).</summary>
+    public double DenseContextWeight { get; set; } = 0.3;
+
+    /// <summary>Min-max normalise cosine scores over the semantic candidates (else use the raw cosine).</summary>
+    internal bool DenseMinMax { get; set; } = true;
+
+    /// <summary>Which rankers answer (benchmarks compare them); Hybrid in production.</summary>
+    internal SearchMode Mode { get; set; } = SearchMode.Hybrid;
+}
+
+internal enum SearchMode
+{
+    Hybrid,
+    KeywordOnly,
+    DenseOnly,
 }

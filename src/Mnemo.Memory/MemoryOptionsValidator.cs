@@ -7,12 +7,45 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
 {
     public ValidateOptionsResult Validate(string? name, MemoryOptions options)
     {
+        const string s = MemoryOptions.SectionName;
         var failures = new List<string>();
         if (options.BusyTimeout < TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(5))
         {
-            failures.Add($"{MemoryOptions.SectionName}:BusyTimeout is {options.BusyTimeout}; set it between 00:00:00 and 00:05:00 (default 00:00:10).");
+            failures.Add($"{s}:BusyTimeout is {options.BusyTimeout}; set it between 00:00:00 and 00:05:00 (default 00:00:10).");
+        }
+
+        if (double.IsNaN(options.DeduplicationThreshold) || options.DeduplicationThreshold < 0)
+        {
+            failures.Add($"{s}:DeduplicationThreshold is {options.DeduplicationThreshold}; set it between 0 and 1 (default 0.97), or above 1 to turn de-duplication off.");
+        }
+
+        if (options.Embeddings.Provider is not ("Local" or "None"))
+        {
+            failures.Add($"{s}:Embeddings:Provider is '{options.Embeddings.Provider}'; use Local (default) or None.");
+        }
+
+        var search = options.Search;
+        CheckUnit(failures, $"{s}:Search:DenseWeight", search.DenseWeight, "0.6");
+        CheckUnit(failures, $"{s}:Search:KeywordContextWeight", search.KeywordContextWeight, "0.3");
+        CheckUnit(failures, $"{s}:Search:DenseContextWeight", search.DenseContextWeight, "0.3");
+        if (search.CandidateCount is < 10 or > 1000)
+        {
+            failures.Add($"{s}:Search:CandidateCount is {search.CandidateCount}; set it between 10 and 1000 (default 100).");
+        }
+
+        if (search.NeighbourWindow is < 0 or > 10 || search.DenseNeighbourWindow is < 0 or > 10)
+        {
+            failures.Add($"{s}:Search:NeighbourWindow and DenseNeighbourWindow must be between 0 and 10 (defaults 2 and 1).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckUnit(List<string> failures, string setting, double value, string defaultValue)
+    {
+        if (double.IsNaN(value) || value is < 0 or > 1)
+        {
+            failures.Add($"{setting} is {value}; set it between 0 and 1 (default {defaultValue}).");
+        }
     }
 }

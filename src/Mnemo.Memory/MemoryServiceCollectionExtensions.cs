@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search;
+using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory;
@@ -36,6 +37,16 @@ public static class MemoryServiceCollectionExtensions
         });
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.TryAddSingleton<IEmbeddingService>(sp =>
+            sp.GetRequiredService<IOptions<MemoryOptions>>().Value.Embeddings.Provider == "None"
+                ? new DisabledEmbeddingService()
+                : ActivatorUtilities.CreateInstance<LocalMiniLmEmbeddingService>(sp));
+        // Loads the model in the background after start-up, then back-fills missing vectors (runs only under a host).
+        services.AddHostedService<EmbeddingBackgroundService>();
+        services.TryAddSingleton<VectorIndex>();
+        services.TryAddSingleton<MemoryIndexer>();
+        services.TryAddSingleton<IMemorySearchStatus, MemorySearchStatus>();
         services.TryAddSingleton<IKeywordIndex, SqliteFtsKeywordIndex>();
         services.TryAddSingleton<IMemoryService, MemoryService>();
         services.TryAddSingleton<IMemoryAdministration, MemoryAdministration>();

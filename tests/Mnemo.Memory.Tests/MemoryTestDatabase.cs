@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search.Embeddings;
 
 namespace Mnemo.Memory.Tests;
 
@@ -23,7 +24,15 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
     private static readonly Lazy<Task<string>> Template = new(CreateTemplateAsync);
     private readonly List<ServiceProvider> _providers = [];
 
-    private MemoryTestDatabase(string path) => Path = path;
+    private readonly IEmbeddingService? _embeddings;
+    private readonly Action<MemoryOptions>? _configure;
+
+    private MemoryTestDatabase(string path, IEmbeddingService? embeddings, Action<MemoryOptions>? configure)
+    {
+        Path = path;
+        _embeddings = embeddings;
+        _configure = configure;
+    }
 
     public string Path { get; }
 
@@ -33,21 +42,27 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
 
     public IMemoryService Service { get; private set; } = null!;
 
-    public static async Task<MemoryTestDatabase> CreateAsync()
+    /// <param name="embeddings">A shared, loaded model (see <see cref="EmbeddingModelFixture"/>); null: the default, never loaded without a host, so keyword-only.</param>
+    public static async Task<MemoryTestDatabase> CreateAsync(IEmbeddingService? embeddings = null, Action<MemoryOptions>? configure = null)
     {
         var template = await Template.Value;
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mnemo-memory-test-{Guid.NewGuid():N}.db");
         File.Copy(template, path);
-        var database = new MemoryTestDatabase(path);
+        var database = new MemoryTestDatabase(path, embeddings, configure);
         database.Service = database.OpenProvider().GetRequiredService<IMemoryService>();
         return database;
     }
 
-    public ServiceProvider OpenProvider()
+    public ServiceProvider OpenProvider(IEmbeddingService? embeddings = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddMnemoMemory(ConnectionString);
+        if ((embeddings ?? _embeddings) is { } shared)
+        {
+            services.AddSingleton(shared);
+        }
+
+        services.AddMnemoMemory(ConnectionString, _configure);
         var provider = services.BuildServiceProvider(validateScopes: true);
         _providers.Add(provider);
         return provider;
@@ -59,7 +74,7 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
         await using var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         var parts = new List<string>();
-        foreach (var table in new[] { "memories", "memory_tags", "memory_history", "memory_access_log", "memory_fts", "memory_fts_rowids" })
+        foreach (var table in new[] { "memories", "memory_tags", "memory_history", "memory_access_log", "memory_fts", "memory_fts_rowids", "memory_embeddings" })
         {
             parts.Add($"{table}={await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table}")}");
         }

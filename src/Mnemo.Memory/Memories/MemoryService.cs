@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Storage;
 
@@ -12,8 +13,13 @@ namespace Mnemo.Memory.Memories;
 internal sealed class MemoryService(
     IDbContextFactory<MemoryDbContext> contextFactory,
     IKeywordIndex keywordIndex,
+    VectorIndex vectorIndex,
+    MemoryIndexer indexer,
+    IOptions<MemoryOptions> options,
     TimeProvider time) : IMemoryService
 {
+    private MemorySearchOptions SearchOptions => options.Value.Search;
+
     public async Task<IReadOnlyList<AddOutcome>> AddAsync(MemoryCaller caller, IReadOnlyList<NewMemory> memories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -51,16 +57,75 @@ internal sealed class MemoryService(
             entity.Tags.ForEach(tag => tag.MemoryId = entity.Id);
         }
 
+        // Vectors are computed before the write lock is taken; without a loaded model they are back-filled later.
+        var items = indexer.Items(entities, entities);
+        var vectors = await indexer.EmbedAsync(items, cancellationToken);
+
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.Memories.AddRange(entities);
-        LogAccess(db, caller, "add", entities.Select(e => e.Id), now);
+        var outcomes = await Deduplicator.ResolveAsync(db, keywordIndex, entities, vectors, options.Value.DeduplicationThreshold, cancellationToken);
+        var added = new List<int>();
+        for (var i = 0; i < entities.Count; i++)
+        {
+            if (outcomes[i] is { } duplicate)
+            {
+                if (duplicate.Existing is { } existing)
+                {
+                    // A near-duplicate refreshes the existing memory (history keeps the old text) instead of adding a copy.
+                    db.History.Add(History(existing, entities[i].Text, existing.State, app, now));
+                    existing.Text = entities[i].Text;
+                    existing.OccurredAt = entities[i].OccurredAt;
+                    existing.UpdatedAt = now;
+                    foreach (var tag in entities[i].Tags.Where(t => existing.Tags.All(e => e.Tag != t.Tag)).Take(Math.Max(0, MemoryErrors.MaxTags - existing.Tags.Count)))
+                    {
+                        existing.Tags.Add(new MemoryTagEntity { MemoryId = existing.Id, Tag = tag.Tag });
+                    }
+                }
+            }
+            else
+            {
+                added.Add(i);
+                db.Memories.Add(entities[i]);
+            }
+        }
+
+        var results = entities.Select((e, i) => outcomes[i] is { } d ? new AddOutcome(d.Id, "updated") : new AddOutcome(e.Id, "added")).ToList();
+        LogAccess(db, caller, "add", results.Select(r => r.Id).Distinct(), now);
+        if (vectors is not null)
+        {
+            var keep = added.Select(i => entities[i].Id).ToHashSet(StringComparer.Ordinal);
+            db.Embeddings.AddRange(vectors.Where(v => keep.Contains(v.MemoryId)));
+        }
+
         await db.SaveChangesAsync(cancellationToken);
-        await keywordIndex.UpsertAsync(db, entities.Select(e => new KeywordDocument(e.Id, e.UserId, e.Text, "")).ToList(), cancellationToken);
+        var refreshed = outcomes.Where(o => o?.Existing is not null).Select(o => o!.Existing!).DistinctBy(e => e.Id).ToList();
+        await keywordIndex.UpsertAsync(
+            db,
+            added.Select(i => IndexerKeyword(items[i])).Concat(refreshed.Select(e => new KeywordDocument(e.Id, e.UserId, e.Text, ""))).ToList(),
+            cancellationToken);
+        if (refreshed.Count > 0)
+        {
+            await ReembedAsync(db, refreshed, cancellationToken);
+        }
+
         // Committed before the acknowledgement: an id the caller receives survives a crash.
         await transaction.CommitAsync(cancellationToken);
+        return results;
+    }
 
-        return entities.Select(e => new AddOutcome(e.Id, "added")).ToList();
+    private static KeywordDocument IndexerKeyword(IndexItem item) => MemoryIndexer.ToKeyword(item);
+
+    /// <summary>Replaces the vectors of memories whose text changed (inside the caller's transaction).</summary>
+    private async Task ReembedAsync(MemoryDbContext db, IReadOnlyList<MemoryEntity> changed, CancellationToken ct)
+    {
+        var ids = changed.Select(c => c.Id).ToList();
+        await db.Embeddings.Where(e => ids.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
+        var items = indexer.Items(changed, await MemoryIndexer.BatchMembersAsync(db, changed, ct));
+        if (await indexer.EmbedAsync(items, ct) is { } rows)
+        {
+            db.Embeddings.AddRange(rows);
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(MemoryCaller caller, SearchRequest request, CancellationToken cancellationToken = default)
@@ -84,7 +149,7 @@ internal sealed class MemoryService(
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         // A query of stop-words or punctuation only matches nothing: an empty result, not an error.
-        var ranked = terms.Count == 0 ? [] : await keywordIndex.SearchAsync(db, caller.UserId, terms, filter, limit, cancellationToken);
+        var ranked = terms.Count == 0 ? [] : await RankAsync(db, caller.UserId, query, terms, filter, limit, cancellationToken);
         var records = await LoadAsync(db, caller.UserId, ranked.Select(r => r.Id).ToList(), cancellationToken);
         var hits = ranked
             .Where(r => records.ContainsKey(r.Id))
@@ -94,6 +159,64 @@ internal sealed class MemoryService(
         LogAccess(db, caller, "search", hits.Select(h => h.Memory.Id), Now());
         await db.SaveChangesAsync(cancellationToken);
         return hits;
+    }
+
+    /// <summary>Keyword and semantic candidates, fused; best first, at most <paramref name="limit"/>.</summary>
+    private async Task<List<ScoredId>> RankAsync(
+        MemoryDbContext db, string userId, string query, IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken ct)
+    {
+        var search = SearchOptions;
+        var candidates = Math.Max(limit, search.CandidateCount);
+        var useDense = search.Mode != SearchMode.KeywordOnly && indexer.EmbeddingsEnabled;
+        // The query vector (~4 ms) is computed on the other core while SQLite runs the keyword query.
+        var queryVector = useDense ? Task.Run(() => indexer.Embeddings.EmbedAsync([query], ct), ct) : null;
+        var keyword = search.Mode == SearchMode.DenseOnly && useDense
+            ? []
+            : await keywordIndex.SearchAsync(db, userId, terms, filter, candidates, ct);
+        if (queryVector is null)
+        {
+            return keyword.Take(limit).ToList();
+        }
+
+        float[] vector;
+        try
+        {
+            vector = (await queryVector)[0];
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Degrade, never fail: the keyword ranking answers alone.
+            return keyword.Take(limit).ToList();
+        }
+
+        var dense = await vectorIndex.SearchAsync(
+            db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, (float)search.DenseContextWeight, ct);
+        var allowed = await FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
+        dense = dense.Where(d => allowed.Contains(d.Id)).ToList();
+        var fused = search.Mode == SearchMode.DenseOnly ? [.. dense] : HybridRanker.Fuse(keyword, dense, search.DenseWeight, search.DenseMinMax);
+        return fused.Take(limit).ToList();
+    }
+
+    /// <summary>The subset of <paramref name="ids"/> that is the caller's, not deleted, and passes the filter.</summary>
+    private static async Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, List<string> ids, MemoryFilter filter, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var query = Visible(db, userId).Where(m => ids.Contains(m.Id) && m.State == filter.State);
+        if (filter.App is { } app)
+        {
+            query = query.Where(m => m.App == app);
+        }
+
+        foreach (var tag in filter.Tags)
+        {
+            query = query.Where(m => m.Tags.Any(t => t.Tag == tag));
+        }
+
+        return (await query.Select(m => m.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<MemoryPage> ListAsync(MemoryCaller caller, ListRequest request, CancellationToken cancellationToken = default)
@@ -187,14 +310,21 @@ internal sealed class MemoryService(
 
         if (entity.State == MemoryState.Deleted)
         {
-            await keywordIndex.RemoveAsync(db, [entity.Id], cancellationToken);
+            await RemoveFromIndexesAsync(db, [entity.Id], cancellationToken);
         }
         else if (newText is not null)
         {
-            await keywordIndex.UpsertAsync(db, [new KeywordDocument(entity.Id, entity.UserId, entity.Text, "")], cancellationToken);
+            var item = indexer.Items([entity], await MemoryIndexer.BatchMembersAsync(db, [entity], cancellationToken));
+            await keywordIndex.UpsertAsync(db, item.Select(MemoryIndexer.ToKeyword).ToList(), cancellationToken);
+            await ReembedAsync(db, [entity], cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (entity.State == MemoryState.Deleted)
+        {
+            vectorIndex.Forget(caller.UserId, [entity.Id]);
+        }
+
         return ToRecord(entity);
     }
 
@@ -217,8 +347,9 @@ internal sealed class MemoryService(
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
         LogAccess(db, caller, "delete", entities.Select(e => e.Id), now);
         await db.SaveChangesAsync(cancellationToken);
-        await keywordIndex.RemoveAsync(db, entities.Select(e => e.Id).ToList(), cancellationToken);
+        await RemoveFromIndexesAsync(db, entities.Select(e => e.Id).ToList(), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        vectorIndex.Forget(caller.UserId, entities.Select(e => e.Id));
         return entities.Count;
     }
 
@@ -234,7 +365,9 @@ internal sealed class MemoryService(
         LogAccess(db, caller, "delete_all", [], now);
         await db.SaveChangesAsync(cancellationToken);
         await keywordIndex.RemoveAllAsync(db, caller.UserId, cancellationToken);
+        await db.Embeddings.Where(e => e.UserId == caller.UserId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        vectorIndex.ForgetUser(caller.UserId);
         return entities.Count;
     }
 
@@ -245,6 +378,24 @@ internal sealed class MemoryService(
     }
 
     private long Now() => time.GetUtcNow().UtcTicks;
+
+    /// <summary>Deleted memories leave both indexes (inside the caller's transaction); history keeps the text.</summary>
+    private async Task RemoveFromIndexesAsync(MemoryDbContext db, List<string> ids, CancellationToken ct)
+    {
+        await keywordIndex.RemoveAsync(db, ids, ct);
+        await db.Embeddings.Where(e => ids.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
+    }
+
+    private static MemoryHistoryEntity History(MemoryEntity entity, string newText, MemoryState newState, string? app, long now) => new()
+    {
+        MemoryId = entity.Id,
+        OldText = entity.Text,
+        OldState = entity.State,
+        NewText = newText,
+        NewState = newState,
+        App = app,
+        At = now,
+    };
 
     /// <summary>The only entry point to memories: the caller's, never deleted ones.</summary>
     private static IQueryable<MemoryEntity> Visible(MemoryDbContext db, string userId) =>

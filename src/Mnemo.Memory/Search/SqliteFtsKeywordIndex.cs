@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
@@ -19,10 +20,11 @@ namespace Mnemo.Memory.Search;
 /// Injection: user text never reaches MATCH as syntax; it arrives here as <see cref="QueryTerms"/> (letters and
 /// digits only) and every term is still quoted as an FTS5 string with any <c>"</c> doubled.
 /// </remarks>
-internal sealed class SqliteFtsKeywordIndex : IKeywordIndex
+internal sealed class SqliteFtsKeywordIndex(IOptions<MemoryOptions> options) : IKeywordIndex
 {
-    // bm25 column weights: user_key, text, context, memory_id.
-    private const string Bm25 = "bm25(memory_fts, 0.0, 1.0, 0.3, 0.0)";
+    // bm25 column weights: user_key, text, context (neighbours), memory_id.
+    private readonly string Bm25 = string.Create(
+        CultureInfo.InvariantCulture, $"bm25(memory_fts, 0.0, 1.0, {options.Value.Search.KeywordContextWeight:0.###}, 0.0)");
 
     public async Task UpsertAsync(MemoryDbContext db, IReadOnlyList<KeywordDocument> documents, CancellationToken ct)
     {

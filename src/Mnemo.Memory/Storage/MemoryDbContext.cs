@@ -15,6 +15,7 @@ public sealed class MemoryDbContext(DbContextOptions<MemoryDbContext> options) :
     internal DbSet<MemoryTagEntity> Tags => Set<MemoryTagEntity>();
     internal DbSet<MemoryHistoryEntity> History => Set<MemoryHistoryEntity>();
     internal DbSet<MemoryAccessLogEntity> AccessLog => Set<MemoryAccessLogEntity>();
+    internal DbSet<MemoryEmbeddingEntity> Embeddings => Set<MemoryEmbeddingEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -61,6 +62,18 @@ public sealed class MemoryDbContext(DbContextOptions<MemoryDbContext> options) :
             e.Property(a => a.App).HasMaxLength(200);
             e.Property(a => a.Action).HasMaxLength(32);
             e.HasIndex(a => new { a.UserId, a.At });
+        });
+
+        modelBuilder.Entity<MemoryEmbeddingEntity>(e =>
+        {
+            e.ToTable("memory_embeddings");
+            e.HasKey(v => v.Seq);
+            e.Property(v => v.Seq).ValueGeneratedOnAdd();
+            e.Property(v => v.UserId).HasMaxLength(200);
+            e.Property(v => v.Model).HasMaxLength(200);
+            e.HasIndex(v => v.MemoryId).IsUnique();
+            e.HasIndex(v => new { v.UserId, v.Seq });
+            e.HasOne<MemoryEntity>().WithMany().HasForeignKey(v => v.MemoryId).OnDelete(DeleteBehavior.Cascade);
         });
 
         // snake_case columns everywhere, so hand-written SQL (search index) and PostgreSQL read naturally.

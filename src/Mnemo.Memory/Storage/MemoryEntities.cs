@@ -52,3 +52,18 @@ internal sealed class MemoryAccessLogEntity
     public required string MemoryIds { get; set; }
     public long At { get; set; }
 }
+
+/// <summary>
+/// A memory's vectors under one model: <see cref="TextVectors"/> holds one unit vector per chunk of the text,
+/// <see cref="ContextVector"/> (optional) the text read together with its neighbours. Floats, little-endian.
+/// <see cref="Seq"/> grows with every write, so a process can load only what changed since it last looked.
+/// </summary>
+internal sealed class MemoryEmbeddingEntity
+{
+    public long Seq { get; set; }
+    public required string MemoryId { get; set; }
+    public required string UserId { get; set; }
+    public required string Model { get; set; }
+    public required byte[] TextVectors { get; set; }
+    public byte[]? ContextVector { get; set; }
+}

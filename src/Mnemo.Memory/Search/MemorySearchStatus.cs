@@ -1,0 +1,37 @@
+using Mnemo.Memory.Search.Embeddings;
+
+namespace Mnemo.Memory.Search;
+
+/// <summary>
+/// The search component as <c>/status</c> shows it. Keyword search is always up; <see cref="Semantic"/> says whether
+/// vectors are used, and why not. A degraded semantic part never makes the server unready: keyword search answers.
+/// </summary>
+public interface IMemorySearchStatus
+{
+    /// <summary><c>ok</c> when both parts work, <c>loading</c> while the model loads, <c>degraded</c> (keyword only) otherwise.</summary>
+    string State { get; }
+
+    EmbeddingStatus Semantic { get; }
+
+    /// <summary>A one-line explanation for people (null when everything works).</summary>
+    string? Reason { get; }
+}
+
+internal sealed class MemorySearchStatus(IEmbeddingService embeddings) : IMemorySearchStatus
+{
+    public string State => embeddings.Status.State switch
+    {
+        EmbeddingState.Ready => "ok",
+        EmbeddingState.Loading => "loading",
+        _ => "degraded",
+    };
+
+    public EmbeddingStatus Semantic => embeddings.Status;
+
+    public string? Reason => embeddings.Status.State switch
+    {
+        EmbeddingState.Ready => null,
+        EmbeddingState.Loading => "The embedding model is loading; search is keyword-only until it is ready.",
+        _ => embeddings.Status.Reason + " Keyword search keeps working.",
+    };
+}

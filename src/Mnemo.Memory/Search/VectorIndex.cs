@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
+using Microsoft.EntityFrameworkCore;
+using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Storage;
+
+namespace Mnemo.Memory.Search;
+
+/// <summary>
+/// Exact (brute-force, SIMD) cosine search over one user's vectors, held in memory and loaded from
+/// <c>memory_embeddings</c> incrementally by sequence number, so writes from another process (CLI) show up too.
+/// The database stays the source of truth: the caller re-checks every candidate against <c>memories</c>
+/// (state, tags, app), which also hides memories deleted by another process.
+/// </summary>
+internal sealed class VectorIndex(IEmbeddingService embeddings)
+{
+    private readonly ConcurrentDictionary<string, UserVectors> _users = new(StringComparer.Ordinal);
+
+    /// <summary>Best first: per memory the better of its best text chunk and (weighted) its context vector.</summary>
+    public async Task<IReadOnlyList<ScoredId>> SearchAsync(
+        MemoryDbContext db, string userId, float[] query, long? occurredAfter, long? occurredBefore, int k, float contextWeight, CancellationToken ct)
+    {
+        var user = _users.GetOrAdd(userId, _ => new UserVectors(embeddings.Dimensions));
+        await RefreshAsync(db, userId, user, ct);
+        return user.Search(query, occurredAfter, occurredBefore, k, contextWeight);
+    }
+
+    /// <summary>Drops memories this process deleted (other processes' deletes are filtered by the caller).</summary>
+    public void Forget(string userId, IEnumerable<string> memoryIds)
+    {
+        if (_users.TryGetValue(userId, out var user))
+        {
+            user.Remove(memoryIds);
+        }
+    }
+
+    public void ForgetUser(string userId) => _users.TryRemove(userId, out _);
+
+    /// <summary>Forgets everything (after a re-index under a new model).</summary>
+    public void Clear() => _users.Clear();
+
+    private async Task RefreshAsync(MemoryDbContext db, string userId, UserVectors user, CancellationToken ct)
+    {
+        var model = embeddings.ModelId;
+        var last = user.LastSeq;
+        var rows = await db.Embeddings
+            .Where(e => e.UserId == userId && e.Seq > last && e.Model == model)
+            .Join(db.Memories, e => e.MemoryId, m => m.Id, (e, m) => new { e.Seq, e.MemoryId, m.OccurredAt, m.State, e.TextVectors, e.ContextVector })
+            .Where(r => r.State != MemoryState.Deleted)
+            .OrderBy(r => r.Seq)
+            .AsNoTracking()
+            .ToListAsync(ct);
+        if (rows.Count > 0)
+        {
+            user.Upsert(rows.Select(r => (r.Seq, r.MemoryId, r.OccurredAt, r.TextVectors, r.ContextVector)));
+        }
+    }
+
+    private sealed class UserVectors(int dims)
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
+        private readonly List<Entry> _entries = [];
+        private float[] _vectors = new float[dims * 1024];
+        private int _vectorCount;
+        private int _removed;
+        private long _lastSeq;
+
+        public long LastSeq
+        {
+            get { lock (_gate) { return _lastSeq; } }
+        }
+
+        public void Upsert(IEnumerable<(long Seq, string Id, long OccurredAt, byte[] Text, byte[]? Context)> rows)
+        {
+            lock (_gate)
+            {
+                foreach (var (seq, id, occurredAt, text, context) in rows)
+                {
+                    if (_byId.TryGetValue(id, out var old))
+                    {
+                        _entries[old] = _entries[old] with { Removed = true };
+                        _removed++;
+                    }
+
+                    var textVectors = VectorCodec.Decode(text);
+                    var contextVector = context is null ? ReadOnlySpan<float>.Empty : VectorCodec.Decode(context);
+                    var start = _vectorCount;
+                    Append(textVectors);
+                    Append(contextVector);
+                    _byId[id] = _entries.Count;
+                    _entries.Add(new Entry(id, occurredAt, start, textVectors.Length / dims, contextVector.Length > 0, false));
+                    _lastSeq = Math.Max(_lastSeq, seq);
+                }
+
+                if (_removed > 1024 && _removed > _entries.Count / 4)
+                {
+                    Compact();
+                }
+            }
+        }
+
+        public void Remove(IEnumerable<string> ids)
+        {
+            lock (_gate)
+            {
+                foreach (var id in ids)
+                {
+                    if (_byId.Remove(id, out var index))
+                    {
+                        _entries[index] = _entries[index] with { Removed = true };
+                        _removed++;
+                    }
+                }
+            }
+        }
+
+        public IReadOnlyList<ScoredId> Search(float[] query, long? after, long? before, int k, float contextWeight)
+        {
+            lock (_gate)
+            {
+                var top = new PriorityQueue<int, float>(k + 1);
+                var vectors = _vectors.AsSpan();
+                for (var i = 0; i < _entries.Count; i++)
+                {
+                    var entry = _entries[i];
+                    if (entry.Removed || entry.OccurredAt < (after ?? long.MinValue) || entry.OccurredAt >= (before ?? long.MaxValue))
+                    {
+                        continue;
+                    }
+
+                    var score = float.MinValue;
+                    for (var c = 0; c < entry.TextCount; c++)
+                    {
+                        score = Math.Max(score, TensorPrimitives.Dot(vectors.Slice((entry.Start + c) * dims, dims), query));
+                    }
+
+                    if (entry.HasContext && contextWeight > 0)
+                    {
+                        var context = TensorPrimitives.Dot(vectors.Slice((entry.Start + entry.TextCount) * dims, dims), query);
+                        score = (1 - contextWeight) * score + contextWeight * context;
+                    }
+
+                    if (top.Count < k)
+                    {
+                        top.Enqueue(i, score);
+                    }
+                    else if (top.TryPeek(out _, out var worst) && score > worst)
+                    {
+                        top.DequeueEnqueue(i, score);
+                    }
+                }
+
+                var result = new ScoredId[top.Count];
+                for (var n = result.Length - 1; n >= 0; n--)
+                {
+                    top.TryDequeue(out var index, out var score);
+                    result[n] = new ScoredId(_entries[index].Id, score);
+                }
+
+                return result;
+            }
+        }
+
+        private void Append(ReadOnlySpan<float> values)
+        {
+            if (values.IsEmpty)
+            {
+                return;
+            }
+
+            var needed = _vectorCount * dims + values.Length;
+            if (needed > _vectors.Length)
+            {
+                Array.Resize(ref _vectors, Math.Max(needed, _vectors.Length * 2));
+            }
+
+            values.CopyTo(_vectors.AsSpan(_vectorCount * dims));
+            _vectorCount += values.Length / dims;
+        }
+
+        private void Compact()
+        {
+            var live = _entries.Where(e => !e.Removed).ToList();
+            var old = _vectors;
+            _vectors = new float[Math.Max(dims * 1024, old.Length / 2)];
+            _vectorCount = 0;
+            _entries.Clear();
+            _byId.Clear();
+            foreach (var entry in live)
+            {
+                var count = entry.TextCount + (entry.HasContext ? 1 : 0);
+                var start = _vectorCount;
+                Append(old.AsSpan(entry.Start * dims, count * dims));
+                _byId[entry.Id] = _entries.Count;
+                _entries.Add(entry with { Start = start });
+            }
+
+            _removed = 0;
+        }
+
+        private readonly record struct Entry(string Id, long OccurredAt, int Start, int TextCount, bool HasContext, bool Removed);
+    }
+}
