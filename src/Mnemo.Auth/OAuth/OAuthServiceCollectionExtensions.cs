@@ -56,6 +56,20 @@ public static class OAuthServiceCollectionExtensions
 
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
+
+        // Client ID metadata documents: fetched only through the SSRF guard. Tests replace the primary
+        // handler (and the resolver); the guard handler stays in front of whatever they plug in.
+        services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
+        services.TryAddTransient<SsrfGuardHandler>();
+        services.TryAddScoped<ClientMetadataDocumentFetcher>();
+        services.AddHttpClient(ClientMetadataDocumentFetcher.HttpClientName, http =>
+            {
+                http.Timeout = ClientMetadataDocumentFetcher.Timeout;
+                http.MaxResponseContentBufferSize = ClientMetadataDocumentFetcher.MaxDocumentBytes;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("Mnemo/1 (client-metadata-fetcher)");
+            })
+            .ConfigurePrimaryHttpMessageHandler(SsrfGuardHandler.CreatePrimaryHandler)
+            .AddHttpMessageHandler<SsrfGuardHandler>();
         services.TryAddSingleton<SetupToken>();
         services.AddHostedService<ServerKeyWarmup>();
         services.AddHostedService<SetupAnnouncer>();
@@ -110,7 +124,8 @@ public static class OAuthServiceCollectionExtensions
                     .AddEventHandler(AttachExactIssuer.AuthorizationDescriptor)
                     .AddEventHandler(AttachExactIssuer.ConfigurationDescriptor)
                     .AddEventHandler(AdvertiseMcpMetadata.Descriptor)
-                    .AddEventHandler(RevokeGrantWithRefreshToken.Descriptor);
+                    .AddEventHandler(RevokeGrantWithRefreshToken.Descriptor)
+                    .AddEventHandler(ResolveClientMetadataDocument.Descriptor);
             })
             .AddValidation(validation =>
             {

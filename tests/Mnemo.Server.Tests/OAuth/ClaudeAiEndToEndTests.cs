@@ -22,7 +22,22 @@ public sealed partial class ClaudeAiEndToEndTests
         using var claude = new ConnectorDriver(server);
 
         var clientId = await DiscoverAndRegisterAsync(server, claude);
-        await ConnectUseRefreshRevokeAsync(server, claude, clientId);
+        await ConnectUseRefreshRevokeAsync(server, claude, clientId, expectedIdentity: "unverified");
+    }
+
+    [Fact]
+    public async Task ClaudeAi_ConnectsThroughItsClientMetadataDocument_UsesMemory_RefreshesAndIsCutOffByRevocation()
+    {
+        var documents = FakeMetadataDocuments.WithClaude();
+        await using var server = await OAuthTestServer.StartAsync(services: documents.Register);
+        await server.CreateUserAsync("alice");
+        using var claude = new ConnectorDriver(server);
+
+        await DiscoverAndRegisterAsync(server, claude, register: false);
+        await ConnectUseRefreshRevokeAsync(server, claude, FakeMetadataDocuments.ClaudeClientId, expectedIdentity: "verified: claude.ai");
+
+        // The document was fetched once and cached (in the client row) for the token, refresh and revoke steps.
+        Assert.Single(documents.Requests);
     }
 
     /// <summary>401 on initialize → resource metadata → AS metadata → DCR; returns the client id.</summary>
@@ -63,7 +78,7 @@ public sealed partial class ClaudeAiEndToEndTests
     }
 
     /// <summary>Authorize with PKCE and resource → login → consent → code with iss → token → MCP → refresh → revoke → 401.</summary>
-    internal static async Task ConnectUseRefreshRevokeAsync(OAuthTestServer server, ConnectorDriver claude, string clientId)
+    internal static async Task ConnectUseRefreshRevokeAsync(OAuthTestServer server, ConnectorDriver claude, string clientId, string expectedIdentity)
     {
         var pkce = Pkce.Create();
         var authorize = claude.AuthorizeUrl(clientId, pkce, state: "claude-state-1");
@@ -87,7 +102,7 @@ public sealed partial class ClaudeAiEndToEndTests
         var html = await consent.Content.ReadAsStringAsync();
         Assert.Contains("Claude", html);
         Assert.Contains("claude.ai", html);
-        Assert.Contains("unverified", html);
+        Assert.Contains(expectedIdentity, html);
 
         // A double page load must not break "Allow": answer the first copy after loading a second.
         using var reloaded = await claude.Browser.GetAsync(signedIn.Headers.Location!.ToString());
