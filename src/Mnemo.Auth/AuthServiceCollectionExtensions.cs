@@ -44,7 +44,11 @@ public static class AuthServiceCollectionExtensions
 
         // OpenIddict's stores live in the same context: the CLI manages OAuth clients and revokes a
         // user's grants without a web host.
-        services.AddOpenIddict().AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>());
+        services.AddOpenIddict().AddCore(core =>
+        {
+            core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>();
+            core.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, OAuth.Clients.MnemoApplicationManager>();
+        });
         services.TryAddScoped<OAuth.Clients.IOAuthClientRegistry, OAuth.Clients.OAuthClientRegistry>();
         return services;
     }

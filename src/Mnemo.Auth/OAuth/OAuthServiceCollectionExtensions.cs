@@ -125,7 +125,8 @@ public static class OAuthServiceCollectionExtensions
                     .AddEventHandler(AttachExactIssuer.ConfigurationDescriptor)
                     .AddEventHandler(AdvertiseMcpMetadata.Descriptor)
                     .AddEventHandler(RevokeGrantWithRefreshToken.Descriptor)
-                    .AddEventHandler(ResolveClientMetadataDocument.Descriptor);
+                    .AddEventHandler(ResolveClientMetadataDocument.Descriptor)
+                    .AddEventHandler(RequireRedirectUri.Descriptor);
             })
             .AddValidation(validation =>
             {
@@ -144,6 +145,7 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<AttachExactIssuer>();
         services.TryAddSingleton<AdvertiseMcpMetadata>();
         services.TryAddSingleton<AttachMcpAudience>();
+        services.TryAddSingleton<RequireRedirectUri>();
 
         services.AddAuthentication()
             .AddPolicyScheme(BearerScheme, "API key or OAuth access token", policy =>
