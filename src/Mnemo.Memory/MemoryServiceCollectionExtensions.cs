@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,10 @@ public static class MemoryServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
 
         var options = services.AddOptions<MemoryOptions>();
+        // Defaults in code, then the "Mnemo:Memory" configuration section when the host has configuration,
+        // then the caller's delegate.
+        services.AddSingleton<IConfigureOptions<MemoryOptions>>(sp => new ConfigureNamedOptions<MemoryOptions>(
+            Options.DefaultName, o => sp.GetService<IConfiguration>()?.GetSection(MemoryOptions.SectionName).Bind(o)));
         if (configure is not null)
         {
             options.Configure(configure);

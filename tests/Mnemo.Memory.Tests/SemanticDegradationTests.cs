@@ -29,6 +29,7 @@ public sealed class SemanticDegradationTests(EmbeddingModelFixture model)
         Assert.Single(await db.Service.SearchAsync(Alice, new SearchRequest("puppy")));
         var status = provider.GetRequiredService<IMemorySearchStatus>();
         Assert.Equal("degraded", status.State);
+        Assert.StartsWith("The local embedding model could not be loaded", status.Reason);
         Assert.Equal(EmbeddingState.Degraded, status.Semantic.State);
         Assert.Contains("libonnxruntime.so not found", status.Reason);
         Assert.Contains("Keyword search keeps working", status.Reason);

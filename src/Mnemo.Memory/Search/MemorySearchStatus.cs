@@ -8,7 +8,10 @@ namespace Mnemo.Memory.Search;
 /// </summary>
 public interface IMemorySearchStatus
 {
-    /// <summary><c>ok</c> when both parts work, <c>loading</c> while the model loads, <c>degraded</c> (keyword only) otherwise.</summary>
+    /// <summary>
+    /// <c>ok</c> (keyword + semantic), <c>loading</c> (model loading in the background; keyword only meanwhile),
+    /// <c>disabled</c> (keyword only by configuration) or <c>degraded</c> (the model failed; keyword only; see <see cref="Reason"/>).
+    /// </summary>
     string State { get; }
 
     EmbeddingStatus Semantic { get; }
@@ -23,6 +26,7 @@ internal sealed class MemorySearchStatus(IEmbeddingService embeddings) : IMemory
     {
         EmbeddingState.Ready => "ok",
         EmbeddingState.Loading => "loading",
+        EmbeddingState.Disabled => "disabled",
         _ => "degraded",
     };
 
@@ -32,6 +36,7 @@ internal sealed class MemorySearchStatus(IEmbeddingService embeddings) : IMemory
     {
         EmbeddingState.Ready => null,
         EmbeddingState.Loading => "The embedding model is loading; search is keyword-only until it is ready.",
+        EmbeddingState.Disabled => embeddings.Status.Reason,
         _ => embeddings.Status.Reason + " Keyword search keeps working.",
     };
 }

@@ -22,6 +22,8 @@ public static class Cli
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
+        // Memory module (issue 4): rebuild search indexes after a model change.
+        root.Subcommands.Add(ReindexCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

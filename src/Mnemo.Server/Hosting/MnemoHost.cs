@@ -51,7 +51,9 @@ public static class MnemoHost
         builder.Services.AddMnemoHttpSecurity();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck<AuthDbContext>>("accounts")
-            .AddCheck<DatabaseHealthCheck<MemoryDbContext>>("memories");
+            .AddCheck<DatabaseHealthCheck<MemoryDbContext>>("memories")
+            // Memory module (issue 4): semantic search state; degraded = keyword-only, still ready.
+            .AddCheck<SearchHealthCheck>("search");
         builder.Services.AddProblemDetails();
 
         // MCP.
