@@ -91,7 +91,7 @@ public sealed class SearchMemoriesTests : IAsyncLifetime
         { new SearchRequest("tea", Tags: [""]), "tags[0] is empty." },
         {
             new SearchRequest("tea", OccurredAfter: new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero), OccurredBefore: new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)),
-            "occurred_after (2024-01-02T00:00:00.0000000+00:00) must be earlier than occurred_before"
+            "occurred_after (2024-01-02T00:00:00.0000000+00:00) must not be later than occurred_before"
         },
     };
 
@@ -122,7 +122,7 @@ public sealed class SearchMemoriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Search_WithTimeRange_IncludesAfterAndExcludesBefore()
+    public async Task Search_WithTimeRange_IncludesBothBounds()
     {
         var day = new DateTimeOffset(2023, 5, 8, 0, 0, 0, TimeSpan.Zero);
         await _db.Service.AddAsync(Alice, [
@@ -132,11 +132,12 @@ public sealed class SearchMemoriesTests : IAsyncLifetime
             new("trip to Paris end", OccurredAt: day.AddDays(7)),
         ]);
 
-        var hits = await SearchTexts(Alice, new SearchRequest("Paris trip", OccurredAfter: day, OccurredBefore: day.AddDays(7)));
+        var hits = await SearchTexts(Alice, new SearchRequest("Paris trip", OccurredAfter: day, OccurredBefore: day.AddDays(7).AddTicks(-1)));
 
         Assert.Equal(["trip to Paris middle", "trip to Paris start"], hits.Order(StringComparer.Ordinal));
         Assert.Equal(2, (await SearchTexts(Alice, new SearchRequest("Paris", OccurredAfter: day.AddDays(3)))).Count);
-        Assert.Single(await SearchTexts(Alice, new SearchRequest("Paris", OccurredBefore: day)));
+        Assert.Equal(2, (await SearchTexts(Alice, new SearchRequest("Paris", OccurredBefore: day))).Count);
+        Assert.Equal(["trip to Paris start"], await SearchTexts(Alice, new SearchRequest("Paris", OccurredAfter: day, OccurredBefore: day)));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ internal static class MemoryErrors
         "state 'deleted' cannot be searched or listed: deleted memories are gone. Use active, paused or archived, or leave state out for active memories.";
 
     public static string TimeRange(DateTimeOffset after, DateTimeOffset before) =>
-        F($"occurred_after ({after:O}) must be earlier than occurred_before ({before:O}). Swap them or widen the range.");
+        F($"occurred_after ({after:O}) must not be later than occurred_before ({before:O}). Swap them or widen the range.");
 
     public static string Cursor() =>
         "cursor is not valid. Pass the next_cursor value from the previous list result unchanged, or leave cursor out to start from the newest memory.";

@@ -405,7 +405,7 @@ internal sealed class MemoryService(
     {
         var readable = MemoryInput.ReadableState(state);
         var normalizedTags = MemoryInput.Tags(tags, tagArgument);
-        if (after is { } a && before is { } b && a >= b)
+        if (after is { } a && before is { } b && a > b)
         {
             throw new MemoryValidationException(MemoryErrors.TimeRange(a, b));
         }

@@ -6,7 +6,7 @@ namespace Mnemo.Memory.Search;
 /// <summary>A memory's text as the keyword index sees it: <see cref="Context"/> carries neighbouring text, ranked lower.</summary>
 internal sealed record KeywordDocument(string MemoryId, string UserId, string Text, string Context);
 
-/// <summary>The filters every search applies, already validated. Times are UTC ticks; after is inclusive, before exclusive.</summary>
+/// <summary>The filters every search applies, already validated. Times are UTC ticks; both bounds are inclusive (occurred_after <= t <= occurred_before).</summary>
 internal sealed record MemoryFilter(MemoryState State, IReadOnlyList<string> Tags, long? OccurredAfter, long? OccurredBefore, string? App);
 
 internal readonly record struct ScoredId(string Id, double Score);

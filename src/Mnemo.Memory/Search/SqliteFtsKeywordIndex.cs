@@ -138,7 +138,7 @@ internal sealed class SqliteFtsKeywordIndex(IOptions<MemoryOptions> options) : I
 
         if (filter.OccurredBefore is { } before)
         {
-            sql.Append(" AND m.occurred_at < $before");
+            sql.Append(" AND m.occurred_at <= $before");
             AddParameter(command, "$before", before);
         }
 

@@ -59,6 +59,8 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
 
     private sealed class UserVectors(int dims)
     {
+        private const int ParallelThreshold = 20_000;
+
         private readonly Lock _gate = new();
         private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
         private readonly List<Entry> _entries = [];
@@ -120,47 +122,64 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
         {
             lock (_gate)
             {
-                var top = new PriorityQueue<int, float>(k + 1);
-                var vectors = _vectors.AsSpan();
-                for (var i = 0; i < _entries.Count; i++)
-                {
-                    var entry = _entries[i];
-                    if (entry.Removed || entry.OccurredAt < (after ?? long.MinValue) || entry.OccurredAt >= (before ?? long.MaxValue))
-                    {
-                        continue;
-                    }
-
-                    var score = float.MinValue;
-                    for (var c = 0; c < entry.TextCount; c++)
-                    {
-                        score = Math.Max(score, TensorPrimitives.Dot(vectors.Slice((entry.Start + c) * dims, dims), query));
-                    }
-
-                    if (entry.HasContext && contextWeight > 0)
-                    {
-                        var context = TensorPrimitives.Dot(vectors.Slice((entry.Start + entry.TextCount) * dims, dims), query);
-                        score = (1 - contextWeight) * score + contextWeight * context;
-                    }
-
-                    if (top.Count < k)
-                    {
-                        top.Enqueue(i, score);
-                    }
-                    else if (top.TryPeek(out _, out var worst) && score > worst)
-                    {
-                        top.DequeueEnqueue(i, score);
-                    }
-                }
-
-                var result = new ScoredId[top.Count];
-                for (var n = result.Length - 1; n >= 0; n--)
-                {
-                    top.TryDequeue(out var index, out var score);
-                    result[n] = new ScoredId(_entries[index].Id, score);
-                }
-
-                return result;
+                // Large sets are scanned in parallel slices (one per core), each keeping its own top k.
+                var slices = _entries.Count < ParallelThreshold ? 1 : Math.Min(Environment.ProcessorCount, 4);
+                var partial = new (int Index, float Score)[slices][];
+                var size = (_entries.Count + slices - 1) / slices;
+                Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = slices }, slice =>
+                    partial[slice] = Scan(query, slice * size, Math.Min(_entries.Count, (slice + 1) * size), after ?? long.MinValue, before ?? long.MaxValue, k, contextWeight));
+                return partial
+                    .SelectMany(p => p)
+                    .OrderByDescending(p => p.Score)
+                    .Take(k)
+                    .Select(p => new ScoredId(_entries[p.Index].Id, p.Score))
+                    .ToList();
             }
+        }
+
+        private (int Index, float Score)[] Scan(float[] query, int from, int to, long after, long before, int k, float contextWeight)
+        {
+            var top = new PriorityQueue<int, float>(k + 1);
+            var vectors = _vectors.AsSpan();
+            var q = query.AsSpan();
+            for (var i = from; i < to; i++)
+            {
+                var entry = _entries[i];
+                if (entry.Removed || entry.OccurredAt < after || entry.OccurredAt > before)
+                {
+                    continue;
+                }
+
+                var score = TensorPrimitives.Dot(vectors.Slice(entry.Start * dims, dims), q);
+                for (var c = 1; c < entry.TextCount; c++)
+                {
+                    score = Math.Max(score, TensorPrimitives.Dot(vectors.Slice((entry.Start + c) * dims, dims), q));
+                }
+
+                if (entry.HasContext && contextWeight > 0)
+                {
+                    var context = TensorPrimitives.Dot(vectors.Slice((entry.Start + entry.TextCount) * dims, dims), q);
+                    score = (1 - contextWeight) * score + contextWeight * context;
+                }
+
+                if (top.Count < k)
+                {
+                    top.Enqueue(i, score);
+                }
+                else if (top.TryPeek(out _, out var worst) && score > worst)
+                {
+                    top.DequeueEnqueue(i, score);
+                }
+            }
+
+            var result = new (int, float)[top.Count];
+            for (var n = 0; n < result.Length; n++)
+            {
+                top.TryDequeue(out var index, out var score);
+                result[n] = (index, score);
+            }
+
+            return result;
         }
 
         private void Append(ReadOnlySpan<float> values)
