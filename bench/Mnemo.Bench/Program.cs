@@ -1,17 +1,20 @@
+using Mnemo.Bench.Latency;
 using Mnemo.Bench.Locomo;
 
 // Benchmarks print numbers; nothing here asserts. One command each:
-//   dotnet run -c Release --project bench/Mnemo.Bench -- locomo [--data PATH] [--variants all|shipped]
-//   dotnet run -c Release --project bench/Mnemo.Bench -- latency [...]
+//   dotnet run -c Release --project bench/Mnemo.Bench -- locomo [--data PATH] [--variants all|shipped] [--db KEEP.db]
+//   dotnet build -c Release src/Mnemo.Server && dotnet run -c Release --project bench/Mnemo.Bench -- latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100]
 return args.FirstOrDefault() switch
 {
     "locomo" => await LocomoBenchmark.RunAsync(args[1..]),
+    "latency" => await LatencyBenchmark.RunAsync(args[1..]),
     "ingest-profile" => await IngestProfile.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Mnemo.Bench locomo [--data ../shared/data/locomo/locomo10.json] [--variants shipped|all]");
+    Console.Error.WriteLine("usage: Mnemo.Bench locomo [--data ../shared/data/locomo/locomo10.json] [--variants shipped|all] [--db KEEP.db]");
+    Console.Error.WriteLine("       Mnemo.Bench latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100] [--other-user 20000] [--server PATH/mnemo.dll]");
     return 2;
 }
