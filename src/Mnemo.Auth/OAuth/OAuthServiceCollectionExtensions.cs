@@ -131,7 +131,11 @@ public static class OAuthServiceCollectionExtensions
             .AddValidation(validation =>
             {
                 validation.UseLocalServer();
-                validation.UseAspNetCore();
+                // Token from the Authorization header only: query strings and form bodies end up in
+                // logs, histories and Referer headers (RFC 6750 §2.2-2.3, §5.3; OpenIddict reads both by default).
+                validation.UseAspNetCore()
+                    .DisableAccessTokenExtractionFromQueryString()
+                    .DisableAccessTokenExtractionFromBodyForm();
                 // Revoked tokens, replay-killed families and deleted clients fail at /mcp at once,
                 // not when the JWT expires (~0.3 ms per request on SQLite).
                 validation.EnableTokenEntryValidation();
@@ -192,13 +196,22 @@ public static class OAuthServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Protocol glue that must run before authentication: CORS for the discovery, token, registration
-    /// and revocation endpoints (<c>*</c>, no credentials), 405 for wrong methods on them, and the
-    /// per-tool scope check on the MCP endpoint (it authenticates the request itself).
+    /// Protocol glue that must run before authentication (OpenIddict answers its endpoints inside
+    /// <c>UseAuthentication</c>): CORS for the discovery, token, registration and revocation endpoints
+    /// (<c>*</c>, no credentials) and 405 for wrong methods on them.
     /// </summary>
     public static IApplicationBuilder UseMnemoOAuth(this IApplicationBuilder app)
     {
         app.UseMiddleware<OAuthEndpointCorsMiddleware>();
+        return app;
+    }
+
+    /// <summary>
+    /// Per-tool scopes on the MCP endpoint (403 <c>insufficient_scope</c> before dispatch). Call after
+    /// <c>UseAuthentication()</c> and <c>UseAuthorization()</c>.
+    /// </summary>
+    public static IApplicationBuilder UseMnemoMcpScopes(this IApplicationBuilder app)
+    {
         app.UseMiddleware<McpToolScopeMiddleware>();
         return app;
     }

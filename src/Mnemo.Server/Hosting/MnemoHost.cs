@@ -82,6 +82,7 @@ public static class MnemoHost
         }
 
         app.UseAuthorization();
+        app.UseMnemoMcpScopes();
 
         app.MapMnemoHealth();
         app.MapMnemoOAuth();

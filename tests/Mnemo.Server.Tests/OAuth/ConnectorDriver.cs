@@ -87,27 +87,32 @@ public sealed class ConnectorDriver : IDisposable
         return await Browser.PostFormAsync("/login", fields);
     }
 
-    /// <summary>Authorize → login → consent → Allow; returns the final redirect to the client (asserted 302/303).</summary>
+    /// <summary>Authorize → (login) → (consent → Allow); returns the final redirect to the client (asserted 302/303).</summary>
     public async Task<Uri> AuthorizeAsync(string authorizeUrl, string userName)
     {
         using var first = await Browser.GetAsync(authorizeUrl);
-        Assert.Equal(HttpStatusCode.Found, first.StatusCode);
-        var location = first.Headers.Location!.ToString();
-        if (location.StartsWith("/login", StringComparison.Ordinal))
+        if (first.StatusCode == HttpStatusCode.OK)
         {
-            using var signedIn = await SignInAsync(location, userName);
-            Assert.Equal(HttpStatusCode.Found, signedIn.StatusCode);
-            using var consent = await Browser.GetAsync(signedIn.Headers.Location!.ToString());
-            if (consent.StatusCode == HttpStatusCode.Found)
-            {
-                return consent.Headers.Location!; // consent remembered
-            }
-
-            Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
-            return await AllowAsync(await consent.Content.ReadAsStringAsync());
+            return await AllowAsync(await first.Content.ReadAsStringAsync()); // signed in already: consent page
         }
 
-        return new Uri(location, UriKind.RelativeOrAbsolute);
+        Assert.Equal(HttpStatusCode.Found, first.StatusCode);
+        var location = first.Headers.Location!.ToString();
+        if (!location.StartsWith("/login", StringComparison.Ordinal))
+        {
+            return new Uri(location, UriKind.RelativeOrAbsolute); // consent remembered: straight back to the client
+        }
+
+        using var signedIn = await SignInAsync(location, userName);
+        Assert.Equal(HttpStatusCode.Found, signedIn.StatusCode);
+        using var consent = await Browser.GetAsync(signedIn.Headers.Location!.ToString());
+        if (consent.StatusCode == HttpStatusCode.Found)
+        {
+            return consent.Headers.Location!;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
+        return await AllowAsync(await consent.Content.ReadAsStringAsync());
     }
 
     public async Task<Uri> AllowAsync(string consentHtml, string answer = "allow")

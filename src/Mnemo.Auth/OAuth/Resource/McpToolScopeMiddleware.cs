@@ -22,6 +22,8 @@ internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<Mnem
 
     public async Task InvokeAsync(HttpContext context, IOptions<McpServerOptions> mcpOptions)
     {
+        // After UseAuthentication/UseAuthorization: an unauthenticated request never gets here on a
+        // protected endpoint (it got 401), so only real callers are inspected.
         if (!HttpMethods.IsPost(context.Request.Method)
             || !context.Request.Path.StartsWithSegments(authOptions.Value.ResourcePath)
             || context.User.Identity?.IsAuthenticated != true)
@@ -87,11 +89,6 @@ internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<Mnem
     private static async Task<List<string>> ReadToolCallNamesAsync(Stream body, CancellationToken cancellationToken)
     {
         List<string> names = [];
-        if (body.CanSeek && body.Length == 0)
-        {
-            return names;
-        }
-
         using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
         var messages = document.RootElement.ValueKind == JsonValueKind.Array
             ? document.RootElement.EnumerateArray().ToList()
