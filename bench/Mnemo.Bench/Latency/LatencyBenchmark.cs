@@ -30,12 +30,14 @@ internal static class LatencyBenchmark
         var adds = int.Parse(Option(args, "--adds") ?? "100", CultureInfo.InvariantCulture);
         var otherMemories = int.Parse(Option(args, "--other-user") ?? "20000", CultureInfo.InvariantCulture);
         var dll = ServerUnderTest.LocateDll(Option(args, "--server"));
+        // Extra configuration for the server, e.g. --server-args "--Mnemo:Memory:Search:DenseWeight=0.3".
+        IReadOnlyList<string> serverArgs = (Option(args, "--server-args") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var dataDir = Directory.CreateTempSubdirectory("mnemo-latency-").FullName;
         var synthetic = new SyntheticMemories(seed: 42);
         try
         {
             var clock = Stopwatch.StartNew();
-            await using var server = await ServerUnderTest.StartAsync(dll, dataDir, options.ServerArgs);
+            await using var server = await ServerUnderTest.StartAsync(dll, dataDir, serverArgs);
             Console.WriteLine($"server up in {clock.ElapsedMilliseconds} ms; {Environment.ProcessorCount} cores");
             await WaitForModelAsync(server, TimeSpan.FromMinutes(3));
             Console.WriteLine($"embedding model ready {clock.ElapsedMilliseconds} ms after start (start-up did not wait for it)");
@@ -46,6 +48,14 @@ internal static class LatencyBenchmark
             var otherKey = (await server.CliAsync("keys", "create", "other")).Trim();
             await using var other = await ConnectAsync(server, otherKey);
             await using var bench = await ConnectAsync(server, benchKey);
+
+            // The floor: an HTTP round trip that does no work.
+            using (var http = new HttpClient { BaseAddress = server.BaseUrl })
+            {
+                var floor = new LatencyStats("GET /health (HTTP floor)");
+                await floor.MeasureAsync(queries, async _ => (await http.GetAsync("/health")).EnsureSuccessStatusCode());
+                Console.WriteLine(floor);
+            }
 
             // Ingest, on the other user; "added" means committed to both indexes.
             var single = new LatencyStats("add_memories (1 memory)");

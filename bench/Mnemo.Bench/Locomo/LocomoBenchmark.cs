@@ -214,7 +214,7 @@ internal static class LocomoBenchmark
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private static string FindData()
+    internal static string FindData()
     {
         foreach (var candidate in new[] { "../shared/data/locomo/locomo10.json", "../../shared/data/locomo/locomo10.json", "/work/shared/data/locomo/locomo10.json" })
         {
