@@ -156,6 +156,31 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_PassesUnknownKeyValueOptionsToConfiguration()
+    {
+        await using var serve = await MnemoProcess.StartServerAsync(_dataDir, "--Mnemo:PublicUrl=https://mnemo.example.com");
+        using var http = new HttpClient { BaseAddress = serve.BaseUrl };
+
+        using var loopback = await http.GetAsync("/status");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/status");
+        request.Headers.Host = "mnemo.example.com";
+        using var publicHost = await http.SendAsync(request);
+
+        // With a public URL configured, only its host is answered: the option reached configuration.
+        Assert.Equal(HttpStatusCode.BadRequest, loopback.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, publicHost.StatusCode);
+    }
+
+    [Fact]
+    public async Task Serve_WithInvalidPublicUrl_FailsAtStartupNamingTheSetting()
+    {
+        var result = await MnemoProcess.RunAsync(null, "serve", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDir, "--Mnemo:PublicUrl=https://mnemo.example.com/path/");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Mnemo:PublicUrl", result.StdErr + result.StdOut);
+    }
+
+    [Fact]
     public async Task Version_IsPrinted()
     {
         var result = await MnemoProcess.RunAsync(null, "--version");
