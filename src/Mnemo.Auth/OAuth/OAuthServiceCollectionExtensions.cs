@@ -57,19 +57,7 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
 
-        // Client ID metadata documents: fetched only through the SSRF guard. Tests replace the primary
-        // handler (and the resolver); the guard handler stays in front of whatever they plug in.
-        services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
-        services.TryAddTransient<SsrfGuardHandler>();
-        services.TryAddScoped<ClientMetadataDocumentFetcher>();
-        services.AddHttpClient(ClientMetadataDocumentFetcher.HttpClientName, http =>
-            {
-                http.Timeout = ClientMetadataDocumentFetcher.Timeout;
-                http.MaxResponseContentBufferSize = ClientMetadataDocumentFetcher.MaxDocumentBytes;
-                http.DefaultRequestHeaders.UserAgent.ParseAdd("Mnemo/1 (client-metadata-fetcher)");
-            })
-            .ConfigurePrimaryHttpMessageHandler(SsrfGuardHandler.CreatePrimaryHandler)
-            .AddHttpMessageHandler<SsrfGuardHandler>();
+        AddClientMetadataFetcher(services);
         services.TryAddSingleton<SetupToken>();
         services.AddHostedService<ServerKeyWarmup>();
         services.AddHostedService<SetupAnnouncer>();
@@ -228,6 +216,26 @@ public static class OAuthServiceCollectionExtensions
         endpoints.MapPost("/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
         endpoints.MapRazorPages();
         return endpoints;
+    }
+
+    /// <summary>
+    /// Client ID metadata documents are fetched only through the SSRF guard. Tests replace the primary
+    /// handler (and the resolver); the guard handler stays in front of whatever they plug in, and no
+    /// setting turns it off.
+    /// </summary>
+    internal static void AddClientMetadataFetcher(IServiceCollection services)
+    {
+        services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
+        services.TryAddTransient<SsrfGuardHandler>();
+        services.TryAddScoped<ClientMetadataDocumentFetcher>();
+        services.AddHttpClient(ClientMetadataDocumentFetcher.HttpClientName, http =>
+            {
+                http.Timeout = ClientMetadataDocumentFetcher.Timeout;
+                http.MaxResponseContentBufferSize = ClientMetadataDocumentFetcher.MaxDocumentBytes;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("Mnemo/1 (client-metadata-fetcher)");
+            })
+            .ConfigurePrimaryHttpMessageHandler(SsrfGuardHandler.CreatePrimaryHandler)
+            .AddHttpMessageHandler<SsrfGuardHandler>();
     }
 
     private static Task WriteResourceMetadata(ResourceMetadataRequestContext context)

@@ -11,9 +11,9 @@ public sealed partial class BrowserSession : IDisposable
 {
     private readonly HttpClient _http;
 
-    public BrowserSession(Uri socket, string? hostHeader = null)
+    public BrowserSession(Uri socket, string? hostHeader = null, CookieContainer? cookies = null)
     {
-        Cookies = new CookieContainer();
+        Cookies = cookies ?? new CookieContainer();
         _http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false })
         {
             BaseAddress = socket,

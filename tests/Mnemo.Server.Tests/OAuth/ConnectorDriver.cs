@@ -17,13 +17,13 @@ public sealed class ConnectorDriver : IDisposable
 
     private readonly OAuthTestServer _server;
 
-    public ConnectorDriver(OAuthTestServer server)
+    public ConnectorDriver(OAuthTestServer server, System.Net.CookieContainer? browserCookies = null)
     {
         _server = server;
         var host = new Uri(server.Origin).Authority;
         Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = server.BaseUrl };
         Http.DefaultRequestHeaders.Host = host;
-        Browser = new BrowserSession(server.BaseUrl, host);
+        Browser = new BrowserSession(server.BaseUrl, host, browserCookies);
     }
 
     /// <summary>The connector's own HTTP client (no cookies: it is a server somewhere else).</summary>
