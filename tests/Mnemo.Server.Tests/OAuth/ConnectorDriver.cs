@@ -15,15 +15,22 @@ public sealed class ConnectorDriver : IDisposable
 {
     public const string ClaudeCallback = "https://claude.ai/api/mcp/auth_callback";
 
-    private readonly OAuthTestServer _server;
+    private readonly string _mcpUrl;
 
     public ConnectorDriver(OAuthTestServer server, System.Net.CookieContainer? browserCookies = null)
+        : this(server.BaseUrl, server.Origin, browserCookies)
     {
-        _server = server;
-        var host = new Uri(server.Origin).Authority;
-        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = server.BaseUrl };
+    }
+
+    /// <param name="socket">Where the server listens.</param>
+    /// <param name="origin">The origin clients see (the public URL, or the socket's origin in local mode); requests carry its Host.</param>
+    public ConnectorDriver(Uri socket, string origin, System.Net.CookieContainer? browserCookies = null)
+    {
+        _mcpUrl = origin + "/mcp";
+        var host = new Uri(origin).Authority;
+        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = socket };
         Http.DefaultRequestHeaders.Host = host;
-        Browser = new BrowserSession(server.BaseUrl, host, browserCookies);
+        Browser = new BrowserSession(socket, host, browserCookies);
     }
 
     /// <summary>The connector's own HTTP client (no cookies: it is a server somewhere else).</summary>
@@ -70,7 +77,7 @@ public sealed class ConnectorDriver : IDisposable
 
         if (resource is not null)
         {
-            query["resource"] = resource == "<mcp>" ? _server.McpUrl : resource;
+            query["resource"] = resource == "<mcp>" ? _mcpUrl : resource;
         }
 
         return QueryHelpers.AddQueryString("/authorize", query);
@@ -143,7 +150,7 @@ public sealed class ConnectorDriver : IDisposable
 
         if (resource is not null)
         {
-            form["resource"] = resource == "<mcp>" ? _server.McpUrl : resource;
+            form["resource"] = resource == "<mcp>" ? _mcpUrl : resource;
         }
 
         if (clientSecret is not null)
@@ -164,7 +171,7 @@ public sealed class ConnectorDriver : IDisposable
         };
         if (resource is not null)
         {
-            form["resource"] = resource == "<mcp>" ? _server.McpUrl : resource;
+            form["resource"] = resource == "<mcp>" ? _mcpUrl : resource;
         }
 
         return Http.PostAsync("/token", new FormUrlEncodedContent(form));
