@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +54,30 @@ public static class OAuthServiceCollectionExtensions
         {
             throw new OptionsValidationException(MnemoAuthOptions.SectionName, typeof(MnemoAuthOptions), invalid.Failures);
         }
+
+        var secureCookies = options.PublicOrigin?.StartsWith("https://", StringComparison.Ordinal) == true
+            ? CookieSecurePolicy.Always
+            : CookieSecurePolicy.SameAsRequest;
+
+        // Forwarded headers only from the proxies named in Mnemo:ForwardedHeaders:KnownProxies (scheme and
+        // client address; never the Host: URLs come from Mnemo:PublicUrl). None named = none trusted.
+        var proxies = configuration.GetSection("Mnemo:ForwardedHeaders:KnownProxies").Get<string[]>() ?? [];
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies)
+            {
+                if (!System.Net.IPAddress.TryParse(proxy, out var address))
+                {
+                    throw new OptionsValidationException("Mnemo:ForwardedHeaders:KnownProxies", typeof(ForwardedHeadersOptions),
+                        [$"Mnemo:ForwardedHeaders:KnownProxies contains '{proxy}': use IP addresses of your reverse proxies, e.g. 10.0.0.2."]);
+                }
+
+                forwarded.KnownProxies.Add(address);
+            }
+        });
 
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
@@ -157,8 +182,9 @@ public static class OAuthServiceCollectionExtensions
                 // Lax, not Strict: a person arriving from claude.ai must be recognised, or they would
                 // sign in on every connect (OAUTH.md "Sign-in session").
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
-                // Works over plain http on loopback; Secure whenever the request is https.
-                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                // Local mode works over plain http on loopback (no Secure-only or __Host- cookies there);
+                // a public https URL always gets Secure cookies, even when TLS ends at a proxy.
+                cookie.Cookie.SecurePolicy = secureCookies;
                 cookie.ExpireTimeSpan = options.SessionLifetime;
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = "/login";
@@ -175,7 +201,7 @@ public static class OAuthServiceCollectionExtensions
         services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "mnemo_antiforgery";
-            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.Cookie.SecurePolicy = secureCookies;
             antiforgery.FormFieldName = "__mnemo_csrf";
         });
         // Explicit part: the host's entry assembly (a test runner, another server) may not reference this library.
@@ -190,6 +216,11 @@ public static class OAuthServiceCollectionExtensions
     /// </summary>
     public static IApplicationBuilder UseMnemoOAuth(this IApplicationBuilder app)
     {
+        if (app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseMiddleware<OAuthEndpointCorsMiddleware>();
         return app;
     }

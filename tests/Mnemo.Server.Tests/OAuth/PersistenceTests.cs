@@ -10,7 +10,7 @@ namespace Mnemo.Server.Tests.OAuth;
 /// </summary>
 public sealed class PersistenceTests
 {
-    private static Dictionary<string, string?> PublicUrl() => new() { ["Mnemo:PublicUrl"] = "https://mnemo.example.test" };
+    private static Dictionary<string, string?> PublicUrl() => new() { ["Mnemo:PublicUrl"] = "http://mnemo.example.test" };
 
     [Fact]
     public async Task TokensIssuedBeforeARestart_WorkAfterIt()
@@ -60,7 +60,7 @@ public sealed class PersistenceTests
         Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
         var redirect = await viaB.AllowAsync(await consent.Content.ReadAsStringAsync());              // B issues the code
         var query = ConnectorDriver.Query(redirect);
-        Assert.Equal("https://mnemo.example.test", query["iss"]);
+        Assert.Equal("http://mnemo.example.test", query["iss"]);
 
         using var exchange = await viaA.ExchangeAsync(clientId, query["code"], pkce.Verifier);       // A redeems B's code
         Assert.Equal(HttpStatusCode.OK, exchange.StatusCode);

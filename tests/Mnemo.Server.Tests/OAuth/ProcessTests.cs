@@ -8,7 +8,7 @@ namespace Mnemo.Server.Tests.OAuth;
 /// <summary>The real <c>mnemo</c> executable: <c>mnemo clients</c>, the first-run setup URL, and two server processes on one database.</summary>
 public sealed class ProcessTests
 {
-    private const string PublicUrl = "https://mnemo.example.test";
+    private const string PublicUrl = "http://mnemo.example.test";
 
     [Fact]
     public async Task ClientsAdd_PrintsIdAndSecret_TheClientCompletesAFlow_AndDeleteCutsItOff()

@@ -29,6 +29,17 @@ public sealed class AdvertiseMcpMetadata(OAuthUrls urls) : IOpenIddictServerHand
         }
 
         var response = context.Response;
+
+        // OpenIddict derives endpoint URLs from the request (http behind a TLS-terminating proxy);
+        // publish them under the public origin like everything else.
+        foreach (var name in EndpointNames)
+        {
+            if (response[name]?.ToString() is { Length: > 0 } value && Uri.TryCreate(value, UriKind.Absolute, out var uri))
+            {
+                response[name] = urls.Absolute(request.HttpContext, uri.PathAndQuery);
+            }
+        }
+
         response["registration_endpoint"] = urls.Absolute(request.HttpContext, "/register");
         response["client_id_metadata_document_supported"] = true;
         response["authorization_response_iss_parameter_supported"] = true;
@@ -40,6 +51,19 @@ public sealed class AdvertiseMcpMetadata(OAuthUrls urls) : IOpenIddictServerHand
         response[OpenIddictConstants.Metadata.ScopesSupported] = Array([.. MnemoScopes.All, OpenIddictConstants.Scopes.OfflineAccess]);
         return ValueTask.CompletedTask;
     }
+
+    private static readonly string[] EndpointNames =
+    [
+        OpenIddictConstants.Metadata.AuthorizationEndpoint,
+        OpenIddictConstants.Metadata.TokenEndpoint,
+        OpenIddictConstants.Metadata.RevocationEndpoint,
+        OpenIddictConstants.Metadata.IntrospectionEndpoint,
+        OpenIddictConstants.Metadata.JwksUri,
+        OpenIddictConstants.Metadata.UserInfoEndpoint,
+        OpenIddictConstants.Metadata.EndSessionEndpoint,
+        OpenIddictConstants.Metadata.DeviceAuthorizationEndpoint,
+        OpenIddictConstants.Metadata.PushedAuthorizationRequestEndpoint,
+    ];
 
     private static OpenIddictParameter Array(params string[] values) => System.Collections.Immutable.ImmutableArray.Create<string?>(values);
 }
