@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "locomo" => await LocomoBenchmark.RunAsync(args[1..]),
     "latency" => await LatencyBenchmark.RunAsync(args[1..]),
     "ingest-profile" => await IngestProfile.RunAsync(args[1..]),
+    "search-profile" => await SearchProfile.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -25,8 +25,8 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
         }
 
         var search = options.Search;
-        CheckUnit(failures, $"{s}:Search:DenseWeight", search.DenseWeight, "0.6");
-        CheckUnit(failures, $"{s}:Search:KeywordContextWeight", search.KeywordContextWeight, "0.3");
+        CheckUnit(failures, $"{s}:Search:DenseWeight", search.DenseWeight, "0.2");
+        CheckUnit(failures, $"{s}:Search:KeywordContextWeight", search.KeywordContextWeight, "0.5");
         CheckUnit(failures, $"{s}:Search:DenseContextWeight", search.DenseContextWeight, "0.3");
         if (search.CandidateCount is < 10 or > 1000)
         {
@@ -35,7 +35,7 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
 
         if (search.NeighbourWindow is < 0 or > 10 || search.DenseNeighbourWindow is < 0 or > 10)
         {
-            failures.Add($"{s}:Search:NeighbourWindow and DenseNeighbourWindow must be between 0 and 10 (defaults 2 and 1).");
+            failures.Add($"{s}:Search:NeighbourWindow and DenseNeighbourWindow must be between 0 and 10 (defaults 2 and 0).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

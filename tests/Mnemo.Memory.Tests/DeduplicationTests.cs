@@ -46,7 +46,7 @@ public sealed class DeduplicationTests(EmbeddingModelFixture model)
         await using var db = await MemoryTestDatabase.CreateAsync(model.Model, o => o.DeduplicationThreshold = threshold);
         await db.Service.AddAsync(Alice, [new("I really like green tea")]);
 
-        var outcome = await db.Service.AddAsync(Alice, [new("I like green tea a lot")]);
+        var outcome = await db.Service.AddAsync(Alice, [new("Green tea: I really like it!")]);
 
         Assert.Equal(expected, outcome[0].Outcome);
     }

@@ -1,36 +1,65 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mnemo.Bench.Latency;
+using Mnemo.Memory;
+using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search.Embeddings;
 
 namespace Mnemo.Bench.Locomo;
 
-/// <summary>Where ingestion time goes: the model alone on the same texts.</summary>
+/// <summary>Where ingest time goes (in-process, batches of 50): the model alone, storage alone, both.</summary>
 internal static class IngestProfile
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var conversations = LocomoData.Load(args.Length > 0 ? args[0] : "/work/shared/data/locomo/locomo10.json");
-        var embeddings = new LocalMiniLmEmbeddingService(NullLogger<LocalMiniLmEmbeddingService>.Instance);
-        await embeddings.LoadAsync(default);
-        var sessions = conversations[0].Sessions.Take(5).ToList();
-        var texts = sessions.SelectMany(s => s.Turns.Select(t => t.Text)).ToList();
-        await embeddings.EmbedAsync(texts.Take(8).ToList(), default);
+        var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+        var model = new LocalMiniLmEmbeddingService(NullLogger<LocalMiniLmEmbeddingService>.Instance);
+        await model.LoadAsync(default);
+        var synthetic = new SyntheticMemories(3);
+        var batches = Enumerable.Range(0, count / 50).Select(_ => Enumerable.Range(0, 50).Select(_ => synthetic.Next()).ToList()).ToList();
+        await model.EmbedAsync(batches[0].Take(8).ToList(), default);
+
         var clock = Stopwatch.StartNew();
-        foreach (var s in sessions)
+        foreach (var batch in batches)
         {
-            await embeddings.EmbedAsync(s.Turns.Select(t => t.Text).ToList(), default);
+            await model.EmbedAsync(batch, default);
         }
 
-        Console.WriteLine($"texts only: {texts.Count} in {clock.ElapsedMilliseconds} ms = {clock.Elapsed.TotalMilliseconds / texts.Count:F1} ms/text");
-        clock.Restart();
-        foreach (var s in sessions)
+        Console.WriteLine($"model alone (texts only):        {count / clock.Elapsed.TotalSeconds,6:F0} memories/s");
+        foreach (var (name, embeddings, configure) in new (string, IEmbeddingService, Action<MemoryOptions>)[]
         {
-            var t = s.Turns.Select(t => t.Text).ToList();
-            var ctx = t.Select((_, i) => string.Join('\n', t.Skip(Math.Max(0, i - 1)).Take(i == 0 ? 2 : 3))).ToList();
-            await embeddings.EmbedAsync(t.Concat(ctx).ToList(), default);
+            ("storage alone (fake vectors)", new FakeEmbeddingService(), _ => { }),
+            ("storage alone, no de-duplication", new FakeEmbeddingService(), o => o.DeduplicationThreshold = 2),
+            ("storage alone, no dedup, no neighbours", new FakeEmbeddingService(), o => { o.DeduplicationThreshold = 2; o.Search.NeighbourWindow = 0; o.Search.DenseNeighbourWindow = 0; }),
+            ("add, shipped (text + context)", model, _ => { }),
+            ("add, no context vector", model, o => o.Search.DenseNeighbourWindow = 0),
+            ("add, no de-duplication", model, o => o.DeduplicationThreshold = 2),
+        })
+        {
+            var dir = Directory.CreateTempSubdirectory("mnemo-ingest-");
+            var services = new ServiceCollection();
+            services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            services.AddSingleton(embeddings);
+            services.AddMnemoMemory($"Data Source={Path.Combine(dir.FullName, "i.db")}", configure);
+            await using (var provider = services.BuildServiceProvider())
+            {
+                await MemoryDatabase.MigrateAsync(provider, default);
+                var service = provider.GetRequiredService<IMemoryService>();
+                clock.Restart();
+                foreach (var batch in batches)
+                {
+                    await service.AddAsync(new MemoryCaller("u", "p"), batch.Select(t => new NewMemory(t)).ToList());
+                }
+
+                Console.WriteLine($"{name,-32} {count / clock.Elapsed.TotalSeconds,6:F0} memories/s");
+            }
+
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(true);
         }
 
-        Console.WriteLine($"texts + context: {clock.ElapsedMilliseconds} ms = {clock.Elapsed.TotalMilliseconds / texts.Count:F1} ms/turn");
         return 0;
     }
 }

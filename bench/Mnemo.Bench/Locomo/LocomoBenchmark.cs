@@ -51,6 +51,11 @@ internal static class LocomoBenchmark
                 {
                     o.Search.DenseNeighbourWindow = denseNeighbours;
                 }
+
+                if (args.Contains("--dates"))
+                {
+                    o.Search.KeywordDates = true;
+                }
             }
 
             var mapPath = dbPath + ".turns.tsv";
@@ -60,6 +65,12 @@ internal static class LocomoBenchmark
                 turnIds = File.ReadAllLines(mapPath).Select(l => l.Split('\t'))
                     .ToDictionary(p => (p[0], int.Parse(p[1], CultureInfo.InvariantCulture), int.Parse(p[2], CultureInfo.InvariantCulture)), p => p[3]);
                 Console.WriteLine($"reusing {dbPath} ({turnIds.Count} turns)");
+                if (args.Contains("--rekey"))
+                {
+                    // Keyword entries follow the ingest-time options (neighbour window) without recomputing vectors.
+                    await using var provider = Provider(embeddings, connectionString, Ingestion);
+                    Console.WriteLine($"re-keyed {await provider.GetRequiredService<Mnemo.Memory.Search.MemoryIndexer>().RebuildKeywordIndexAsync(default)} keyword entries");
+                }
             }
             else
             {
@@ -95,6 +106,20 @@ internal static class LocomoBenchmark
             ("dense only (MiniLM)", o => o.Search.Mode = SearchMode.DenseOnly),
             ("hybrid (shipped defaults)", _ => { }),
         };
+        if (set == "tune")
+        {
+            foreach (var dw in new[] { 0.2, 0.3 })
+            {
+                foreach (var kc in new[] { 0.3, 0.5, 0.8 })
+                {
+                    foreach (var dc in new[] { 0.0, 0.3, 0.6 })
+                    {
+                        list.Add(($"hybrid dw {dw} kctx {kc} dctx {dc}", o => { o.Search.DenseWeight = dw; o.Search.KeywordContextWeight = kc; o.Search.DenseContextWeight = dc; }));
+                    }
+                }
+            }
+        }
+
         if (set == "all")
         {
             list.Add(("keyword, no neighbour context", o => { o.Search.Mode = SearchMode.KeywordOnly; o.Search.KeywordContextWeight = 0; }));

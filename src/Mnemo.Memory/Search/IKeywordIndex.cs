@@ -23,6 +23,12 @@ internal interface IKeywordIndex
 
     Task RemoveAllAsync(MemoryDbContext db, string userId, CancellationToken ct);
 
+    /// <summary>
+    /// Near-duplicate candidates: the user's active memories whose own text (not context) contains every term; cheap
+    /// even on common words, since it intersects instead of ranking every match.
+    /// </summary>
+    Task<IReadOnlyList<string>> FindContainingAllAsync(MemoryDbContext db, string userId, IReadOnlyList<string> terms, int limit, CancellationToken ct);
+
     /// <summary>Best first; <paramref name="terms"/> come from <see cref="QueryTerms"/>, any of them may match.</summary>
     Task<IReadOnlyList<ScoredId>> SearchAsync(MemoryDbContext db, string userId, IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken ct);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,8 @@ internal sealed partial class MemoryIndexer(
                 target.Id,
                 target.UserId,
                 target.Text,
-                Neighbours(batch, position, search.NeighbourWindow, includeSelf: false),
+                Neighbours(batch, position, search.NeighbourWindow, includeSelf: false)
+                    + (search.KeywordDates ? "\n" + new DateTime(target.OccurredAt, DateTimeKind.Utc).ToString("d MMMM yyyy", CultureInfo.InvariantCulture) : ""),
                 search.DenseNeighbourWindow > 0 && batch.Count > 1 ? Neighbours(batch, position, search.DenseNeighbourWindow, includeSelf: true) : null));
         }
 
@@ -169,6 +171,30 @@ internal sealed partial class MemoryIndexer(
         }
 
         return done;
+    }
+
+    /// <summary>Rebuilds every keyword entry (neighbour context included) without touching vectors.</summary>
+    internal async Task<int> RebuildKeywordIndexAsync(CancellationToken ct)
+    {
+        var done = 0;
+        var after = "";
+        while (true)
+        {
+            await using var db = await contextFactory.CreateDbContextAsync(ct);
+            var page = await db.Memories.Where(m => m.State != MemoryState.Deleted && string.Compare(m.Id, after) > 0)
+                .OrderBy(m => m.Id).Take(1000).AsNoTracking().ToListAsync(ct);
+            if (page.Count == 0)
+            {
+                return done;
+            }
+
+            after = page[^1].Id;
+            var items = Items(page, await BatchMembersAsync(db, page, ct));
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await keywordIndex.UpsertAsync(db, items.Select(ToKeyword).ToList(), ct);
+            await transaction.CommitAsync(ct);
+            done += page.Count;
+        }
     }
 
     public static KeywordDocument ToKeyword(IndexItem item) => new(item.Id, item.UserId, item.Text, item.KeywordContext);

@@ -95,19 +95,45 @@ internal sealed class SqliteFtsKeywordIndex(IOptions<MemoryOptions> options) : I
         }
 
         var (connection, transaction) = await OpenAsync(db, ct);
+        var match = BuildMatch(userId, terms);
+        // Fast path: rank inside FTS5 alone (no join per match), then filter the best rows. Only when the filters
+        // reject so many of them that the page is short and more matches exist, fall back to the exact query.
+        var selective = filter.Tags.Count > 0 || filter.App is not null || filter.OccurredAfter is not null || filter.OccurredBefore is not null
+            || filter.State != Memories.MemoryState.Active;
+        var prefetch = Math.Min(2_000, limit * (selective ? 20 : 3));
+        var hits = await QueryAsync(connection, transaction, userId, match, filter, limit, prefetch, ct);
+        // A short page means few matches (the exact query is cheap then) or filters that rejected the best rows.
+        return hits.Count < limit ? await QueryAsync(connection, transaction, userId, match, filter, limit, prefetch: null, ct) : hits;
+    }
+
+    private async Task<List<ScoredId>> QueryAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, string userId, string match, MemoryFilter filter, int limit, int? prefetch, CancellationToken ct)
+    {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-
-        var sql = new StringBuilder($"""
-            SELECT m.id, -{Bm25} AS score
-            FROM memory_fts JOIN memories m ON m.id = memory_fts.memory_id
-            WHERE memory_fts MATCH $match AND m.user_id = $user AND m.state = $state
-            """);
-        command.Parameters.AddWithValue("$match", BuildMatch(userId, terms));
+        var sql = new StringBuilder(prefetch is null
+            ? $"""
+              SELECT m.id, -{Bm25} AS score
+              FROM memory_fts JOIN memories m ON m.id = memory_fts.memory_id
+              WHERE memory_fts MATCH $match AND m.user_id = $user AND m.state = $state
+              """
+            : $"""
+              SELECT m.id, -f.score
+              FROM (SELECT memory_id, {Bm25} AS score FROM memory_fts
+                    WHERE memory_fts MATCH $match ORDER BY score LIMIT $prefetch) f
+              JOIN memories m ON m.id = f.memory_id
+              WHERE m.user_id = $user AND m.state = $state
+              """);
+        command.Parameters.AddWithValue("$match", match);
         command.Parameters.AddWithValue("$user", userId);
         command.Parameters.AddWithValue("$state", filter.State.ToString());
+        if (prefetch is not null)
+        {
+            command.Parameters.AddWithValue("$prefetch", prefetch);
+        }
+
         AppendFilters(sql, command, filter);
-        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {Bm25} LIMIT $limit");
+        sql.Append(prefetch is null ? $" ORDER BY {Bm25} LIMIT $limit" : " ORDER BY 2 DESC LIMIT $limit");
         command.Parameters.AddWithValue("$limit", limit);
         command.CommandText = sql.ToString();
 
@@ -119,6 +145,34 @@ internal sealed class SqliteFtsKeywordIndex(IOptions<MemoryOptions> options) : I
         }
 
         return hits;
+    }
+
+    public async Task<IReadOnlyList<string>> FindContainingAllAsync(MemoryDbContext db, string userId, IReadOnlyList<string> terms, int limit, CancellationToken ct)
+    {
+        if (terms.Count == 0)
+        {
+            return [];
+        }
+
+        var (connection, transaction) = await OpenAsync(db, ct);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT m.id FROM (SELECT memory_id FROM memory_fts WHERE memory_fts MATCH $match ORDER BY rowid DESC LIMIT $limit) f
+            JOIN memories m ON m.id = f.memory_id
+            WHERE m.user_id = $user AND m.state = 'Active'
+            """;
+        command.Parameters.AddWithValue("$match", $"user_key : {Quote(UserKey(userId))} AND text : ({string.Join(" AND ", terms.Select(Quote))})");
+        command.Parameters.AddWithValue("$limit", limit);
+        command.Parameters.AddWithValue("$user", userId);
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 
     /// <summary>Appends the app, time and tag filters on alias <c>m</c> (memories).</summary>

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mnemo.Memory;
+using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search.Embeddings;
+
+namespace Mnemo.Bench.Latency;
+
+/// <summary>In-process breakdown of one search (no HTTP): model, keyword, hybrid, a plain list call (database + access log).</summary>
+internal static class SearchProfile
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var size = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+        var dir = Directory.CreateTempSubdirectory("mnemo-profile-");
+        var path = args.Length > 1 ? args[1] : Path.Combine(dir.FullName, "p.db");
+        var fillNeeded = !File.Exists(path);
+        var connection = $"Data Source={path}";
+        var model = new LocalMiniLmEmbeddingService(NullLogger<LocalMiniLmEmbeddingService>.Instance);
+        await model.LoadAsync(default);
+        var synthetic = new SyntheticMemories(7);
+        await using (var fill = Provider(connection, new FakeEmbeddingService(), o => o.DeduplicationThreshold = 2))
+        {
+            if (!fillNeeded)
+            {
+                goto filled;
+            }
+
+            await MemoryDatabase.MigrateAsync(fill, default);
+            var service = fill.GetRequiredService<IMemoryService>();
+            for (var n = 0; n < size; n += 50)
+            {
+                await service.AddAsync(new MemoryCaller("u", "p"), Enumerable.Range(0, 50).Select(_ => new NewMemory(synthetic.Next())).ToList());
+            }
+
+        filled:;
+        }
+
+        var caller = new MemoryCaller("u", "p");
+        var queries = Enumerable.Range(0, 100).Select(_ => synthetic.Query()).ToList();
+        await Time("model: embed one query", queries, q => model.EmbedAsync([q], default));
+        foreach (var (name, configure) in new (string, Action<MemoryOptions>)[]
+        {
+            ("search keyword only", o => o.Search.Mode = SearchMode.KeywordOnly),
+            ("search dense only", o => o.Search.Mode = SearchMode.DenseOnly),
+            ("search hybrid", _ => { }),
+        })
+        {
+            await using var provider = Provider(connection, model, configure);
+            var service = provider.GetRequiredService<IMemoryService>();
+            await Time(name, queries, q => service.SearchAsync(caller, new SearchRequest(q)));
+        }
+
+        await using (var provider = Provider(connection, model, _ => { }))
+        {
+            var service = provider.GetRequiredService<IMemoryService>();
+            await Time("list (db + access log)", queries, _ => service.ListAsync(caller, new ListRequest(Limit: 10)));
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        dir.Delete(true);
+        return 0;
+    }
+
+    private static async Task Time(string name, List<string> queries, Func<string, Task> call)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await call(queries[i]);
+        }
+
+        var times = new List<double>();
+        foreach (var q in queries)
+        {
+            var clock = Stopwatch.StartNew();
+            await call(q);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        Console.WriteLine($"{name,-28} p50 {times[times.Count / 2],7:F2} ms   p95 {times[(int)(times.Count * 0.95)],7:F2} ms");
+    }
+
+    private static ServiceProvider Provider(string connection, IEmbeddingService embeddings, Action<MemoryOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(embeddings);
+        services.AddMnemoMemory(connection, configure);
+        return services.BuildServiceProvider();
+    }
+}
