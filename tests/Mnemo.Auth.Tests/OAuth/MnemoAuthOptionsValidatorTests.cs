@@ -1,0 +1,44 @@
+namespace Mnemo.Auth.Tests.OAuth;
+
+/// <summary>Bad settings stop start-up with a message naming the setting and the fix.</summary>
+public sealed class MnemoAuthOptionsValidatorTests
+{
+    private static string? Failure(Action<MnemoAuthOptions> change)
+    {
+        var options = new MnemoAuthOptions();
+        change(options);
+        var result = new MnemoAuthOptionsValidator().Validate(null, options);
+        return result.Failed ? result.FailureMessage : null;
+    }
+
+    [Fact]
+    public void Defaults_AreValid() => Assert.Null(Failure(_ => { }));
+
+    [Theory]
+    [InlineData("https://mnemo.example.com/")]
+    [InlineData("https://mnemo.example.com/mnemo")]
+    [InlineData("mnemo.example.com")]
+    [InlineData("ftp://mnemo.example.com")]
+    [InlineData("https://mnemo.example.com?x=1")]
+    public void PublicUrl_MustBeAnOriginWithoutPathOrTrailingSlash(string url) =>
+        Assert.Contains("Mnemo:PublicUrl", Failure(o => o.PublicUrl = url));
+
+    [Fact]
+    public void PublicUrl_AcceptsAnOriginWithPort() => Assert.Null(Failure(o => o.PublicUrl = "https://mnemo.example.com:8443"));
+
+    [Fact]
+    public void DefaultScopes_MustBeKnownScopes() =>
+        Assert.Contains("Mnemo:Auth:DefaultScopes", Failure(o => o.DefaultScopes = ["memory:admin"]));
+
+    [Fact]
+    public void Lifetimes_AreBounded()
+    {
+        Assert.Contains("Mnemo:Auth:AccessTokenLifetime", Failure(o => o.AccessTokenLifetime = TimeSpan.FromDays(30)));
+        Assert.Contains("Mnemo:Auth:RefreshTokenReuseLeeway", Failure(o => o.RefreshTokenReuseLeeway = TimeSpan.FromHours(1)));
+        Assert.Contains("Mnemo:Auth:AuthorizationCodeLifetime", Failure(o => o.AuthorizationCodeLifetime = TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
+    public void ResourcePath_MustBeAnAbsolutePathWithoutTrailingSlash() =>
+        Assert.Contains("Mnemo:Auth:ResourcePath", Failure(o => o.ResourcePath = "mcp/"));
+}
