@@ -27,8 +27,24 @@ public sealed class MemoryOptions
 /// <summary>Which embedding model computes vectors (<c>Mnemo:Memory:Embeddings</c>).</summary>
 public sealed class MemoryEmbeddingOptions
 {
-    /// <summary><c>Local</c> (default: MiniLM inside the package, English only, no network) or <c>None</c> (keyword search only).</summary>
+    /// <summary>
+    /// <c>Local</c> (default: MiniLM inside the package, English only, no network), <c>OpenAI</c> (any OpenAI-compatible
+    /// embeddings endpoint: set <see cref="Endpoint"/> and <see cref="Model"/>; memory texts are sent there) or
+    /// <c>None</c> (keyword search only).
+    /// </summary>
     public string Provider { get; set; } = "Local";
+
+    /// <summary>OpenAI provider: the API base URL, e.g. <c>https://api.openai.com/v1</c> or <c>http://localhost:11434/v1</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>OpenAI provider: the embedding model, e.g. <c>text-embedding-3-small</c>.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>OpenAI provider: the API key (empty for local servers that need none). Keep it in an environment variable.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>OpenAI provider: optional vector size for models that can shorten their output.</summary>
+    public int? Dimensions { get; set; }
 }
 
 /// <summary>Ranking settings (<c>Mnemo:Memory:Search</c>); the defaults are the ones measured best on LoCoMo (bench/).</summary>

@@ -19,9 +19,28 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
             failures.Add($"{s}:DeduplicationThreshold is {options.DeduplicationThreshold}; set it between 0 and 1 (default 0.97), or above 1 to turn de-duplication off.");
         }
 
-        if (options.Embeddings.Provider is not ("Local" or "None"))
+        var embeddings = options.Embeddings;
+        if (embeddings.Provider is not ("Local" or "OpenAI" or "None"))
         {
-            failures.Add($"{s}:Embeddings:Provider is '{options.Embeddings.Provider}'; use Local (default) or None.");
+            failures.Add($"{s}:Embeddings:Provider is '{embeddings.Provider}'; use Local (default), OpenAI or None.");
+        }
+
+        if (embeddings.Provider == "OpenAI")
+        {
+            if (!Uri.TryCreate(embeddings.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            {
+                failures.Add($"{s}:Embeddings:Endpoint must be the http(s) base URL of an OpenAI-compatible API (e.g. https://api.openai.com/v1) when Provider is OpenAI.");
+            }
+
+            if (string.IsNullOrWhiteSpace(embeddings.Model))
+            {
+                failures.Add($"{s}:Embeddings:Model must name the embedding model (e.g. text-embedding-3-small) when Provider is OpenAI.");
+            }
+
+            if (embeddings.Dimensions is <= 0)
+            {
+                failures.Add($"{s}:Embeddings:Dimensions must be positive, or left out.");
+            }
         }
 
         var search = options.Search;

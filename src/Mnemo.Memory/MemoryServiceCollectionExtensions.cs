@@ -44,9 +44,15 @@ public static class MemoryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<IEmbeddingService>(sp =>
-            sp.GetRequiredService<IOptions<MemoryOptions>>().Value.Embeddings.Provider == "None"
-                ? new DisabledEmbeddingService()
-                : ActivatorUtilities.CreateInstance<LocalMiniLmEmbeddingService>(sp));
+        {
+            var embeddings = sp.GetRequiredService<IOptions<MemoryOptions>>().Value.Embeddings;
+            return embeddings.Provider switch
+            {
+                "None" => new DisabledEmbeddingService(),
+                "OpenAI" => ActivatorUtilities.CreateInstance<RemoteEmbeddingService>(sp, embeddings),
+                _ => ActivatorUtilities.CreateInstance<LocalMiniLmEmbeddingService>(sp),
+            };
+        });
         // Loads the model in the background after start-up, then back-fills missing vectors (runs only under a host).
         services.AddHostedService<EmbeddingBackgroundService>();
         services.TryAddSingleton<VectorIndex>();

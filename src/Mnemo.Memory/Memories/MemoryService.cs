@@ -190,7 +190,7 @@ internal sealed class MemoryService(
         }
 
         var dense = await vectorIndex.SearchAsync(
-            db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, (float)search.DenseContextWeight, ct);
+            db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, search.DenseNeighbourWindow > 0 ? (float)search.DenseContextWeight : 0f, ct);
         var allowed = await FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
         dense = dense.Where(d => allowed.Contains(d.Id)).ToList();
         var fused = search.Mode == SearchMode.DenseOnly ? [.. dense] : HybridRanker.Fuse(keyword, dense, search.DenseWeight, search.DenseMinMax);
