@@ -71,8 +71,11 @@ public sealed class MemorySearchOptions
     /// <summary>Share of the context vector in the semantic score (0–1).</summary>
     public double DenseContextWeight { get; set; } = 0.3;
 
-    /// <summary>Index the day a memory happened ("8 May 2023") as keyword context, so dates in questions match.</summary>
-    public bool KeywordDates { get; set; }
+    /// <summary>Index the day a memory happened ("8 May 2023") as keyword context, so dates in questions match (+1 point on LoCoMo).</summary>
+    public bool KeywordDates { get; set; } = true;
+
+    /// <summary>Give keyword candidates missing from the semantic top list their own cosine before fusing.</summary>
+    internal bool ScoreKeywordCandidates { get; set; } = true;
 
     /// <summary>Min-max normalise cosine scores over the semantic candidates (else use the raw cosine).</summary>
     internal bool DenseMinMax { get; set; } = true;

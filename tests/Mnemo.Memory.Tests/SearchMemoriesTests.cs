@@ -190,4 +190,21 @@ public sealed class SearchMemoriesTests : IAsyncLifetime
         Assert.Equal(["Flight LH1234 leaves at 7:45"], await SearchTexts(Alice, new SearchRequest("lh1234")));
         Assert.Equal(["Caroline moved to Sweden in 2019"], await SearchTexts(Alice, new SearchRequest("2019")));
     }
+
+    [Fact]
+    public async Task Search_RanksTheDayAMemoryHappened_WhenTheQueryNamesIt()
+    {
+        await _db.Service.AddAsync(Alice, [new("We went hiking by the lake", OccurredAt: new DateTimeOffset(2023, 6, 20, 10, 0, 0, TimeSpan.Zero))]);
+        await _db.Service.AddAsync(Alice, [new("We went hiking in the hills", OccurredAt: new DateTimeOffset(2023, 5, 8, 10, 0, 0, TimeSpan.Zero))]);
+
+        var hits = await SearchTexts(Alice, new SearchRequest("Where did we go hiking in May 2023?"));
+
+        Assert.Equal("We went hiking in the hills", hits[0]);
+    }
+
+    [Fact]
+    public void QueryTerms_DropStopWords_KeepNumbersAndMonthNames()
+    {
+        Assert.Equal(["caroline", "go", "lgbtq", "support", "group", "may", "2023"], Search.QueryTerms.Extract("When did Caroline go to the LGBTQ support group in May 2023?"));
+    }
 }

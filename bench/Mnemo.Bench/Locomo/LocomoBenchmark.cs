@@ -52,9 +52,9 @@ internal static class LocomoBenchmark
                     o.Search.DenseNeighbourWindow = denseNeighbours;
                 }
 
-                if (args.Contains("--dates"))
+                if (args.Contains("--no-dates"))
                 {
-                    o.Search.KeywordDates = true;
+                    o.Search.KeywordDates = false;
                 }
             }
 
@@ -106,6 +106,17 @@ internal static class LocomoBenchmark
             ("dense only (MiniLM)", o => o.Search.Mode = SearchMode.DenseOnly),
             ("hybrid (shipped defaults)", _ => { }),
         };
+        if (set == "fusion")
+        {
+            list.Add(("hybrid, keyword candidates scored 0 on dense", o => o.Search.ScoreKeywordCandidates = false));
+            foreach (var dw in new[] { 0.15, 0.3, 0.4, 0.5 })
+            {
+                list.Add(($"hybrid dense weight {dw}", o => o.Search.DenseWeight = dw));
+            }
+
+            list.Add(("hybrid keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
+        }
+
         if (set == "tune")
         {
             foreach (var dw in new[] { 0.2, 0.3 })

@@ -189,11 +189,15 @@ internal sealed class MemoryService(
             return keyword.Take(limit).ToList();
         }
 
-        var dense = await vectorIndex.SearchAsync(
-            db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, search.DenseNeighbourWindow > 0 ? (float)search.DenseContextWeight : 0f, ct);
+        var contextWeight = search.DenseNeighbourWindow > 0 ? (float)search.DenseContextWeight : 0f;
+        var dense = await vectorIndex.SearchAsync(db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, contextWeight, ct);
         var allowed = await FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
         dense = dense.Where(d => allowed.Contains(d.Id)).ToList();
-        var fused = search.Mode == SearchMode.DenseOnly ? [.. dense] : HybridRanker.Fuse(keyword, dense, search.DenseWeight, search.DenseMinMax);
+        // Keyword candidates the semantic top list missed still get their own cosine (a few dot products).
+        var denseOfKeyword = search.ScoreKeywordCandidates ? vectorIndex.Score(userId, vector, keyword.Select(k => k.Id), contextWeight) : null;
+        var fused = search.Mode == SearchMode.DenseOnly
+            ? [.. dense]
+            : HybridRanker.Fuse(keyword, dense, search.DenseWeight, search.DenseMinMax, denseOfKeyword);
         return fused.Take(limit).ToList();
     }
 

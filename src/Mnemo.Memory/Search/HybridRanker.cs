@@ -8,7 +8,9 @@ namespace Mnemo.Memory.Search;
 /// </summary>
 internal static class HybridRanker
 {
-    public static List<ScoredId> Fuse(IReadOnlyList<ScoredId> keyword, IReadOnlyList<ScoredId> dense, double denseWeight, bool denseMinMax = true)
+    /// <param name="denseOfKeyword">Semantic scores of keyword candidates missing from <paramref name="dense"/>, so they are not counted as 0.</param>
+    public static List<ScoredId> Fuse(
+        IReadOnlyList<ScoredId> keyword, IReadOnlyList<ScoredId> dense, double denseWeight, bool denseMinMax = true, IReadOnlyDictionary<string, float>? denseOfKeyword = null)
     {
         if (dense.Count == 0)
         {
@@ -25,6 +27,12 @@ internal static class HybridRanker
         foreach (var hit in keyword)
         {
             fused[hit.Id] = (1 - denseWeight) * (bestKeyword > 0 ? hit.Score / bestKeyword : 0);
+        }
+
+        if (denseOfKeyword is { Count: > 0 })
+        {
+            var seen = dense.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+            dense = [.. dense, .. denseOfKeyword.Where(k => !seen.Contains(k.Key)).Select(k => new ScoredId(k.Key, k.Value))];
         }
 
         var max = dense.Max(d => d.Score);

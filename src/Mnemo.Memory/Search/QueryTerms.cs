@@ -56,6 +56,6 @@ internal static partial class QueryTerms
         "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
         "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
         "yourself", "yourselves", "s", "t", "don", "doesn", "didn", "isn", "wasn", "aren", "weren", "ll", "re",
-        "ve", "d", "m", "o", "y", "also", "may", "might", "must", "shall", "us", "let", "get", "got",
+        "ve", "d", "m", "o", "y", "also", "might", "must", "shall", "us", "let", "get", "got",
     };
 }

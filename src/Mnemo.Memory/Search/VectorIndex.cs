@@ -26,6 +26,10 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
         return user.Search(query, occurredAfter, occurredBefore, k, contextWeight);
     }
 
+    /// <summary>The semantic score of specific memories (e.g. keyword candidates), for a fair fusion; unknown ids are left out.</summary>
+    public Dictionary<string, float> Score(string userId, float[] query, IEnumerable<string> ids, float contextWeight) =>
+        _users.TryGetValue(userId, out var user) ? user.Score(query, ids, contextWeight) : [];
+
     /// <summary>Drops memories this process deleted (other processes' deletes are filtered by the caller).</summary>
     public void Forget(string userId, IEnumerable<string> memoryIds)
     {
@@ -137,6 +141,40 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             }
         }
 
+        public Dictionary<string, float> Score(float[] query, IEnumerable<string> ids, float contextWeight)
+        {
+            lock (_gate)
+            {
+                var scores = new Dictionary<string, float>(StringComparer.Ordinal);
+                foreach (var id in ids)
+                {
+                    if (_byId.TryGetValue(id, out var index) && !_entries[index].Removed)
+                    {
+                        scores[id] = EntryScore(_entries[index], _vectors.AsSpan(), query, contextWeight);
+                    }
+                }
+
+                return scores;
+            }
+        }
+
+        private float EntryScore(Entry entry, Span<float> vectors, ReadOnlySpan<float> q, float contextWeight)
+        {
+            var score = TensorPrimitives.Dot(vectors.Slice(entry.Start * dims, dims), q);
+            for (var c = 1; c < entry.TextCount; c++)
+            {
+                score = Math.Max(score, TensorPrimitives.Dot(vectors.Slice((entry.Start + c) * dims, dims), q));
+            }
+
+            if (entry.HasContext && contextWeight > 0)
+            {
+                var context = TensorPrimitives.Dot(vectors.Slice((entry.Start + entry.TextCount) * dims, dims), q);
+                score = (1 - contextWeight) * score + contextWeight * context;
+            }
+
+            return score;
+        }
+
         private (int Index, float Score)[] Scan(float[] query, int from, int to, long after, long before, int k, float contextWeight)
         {
             var top = new PriorityQueue<int, float>(k + 1);
@@ -150,17 +188,7 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                     continue;
                 }
 
-                var score = TensorPrimitives.Dot(vectors.Slice(entry.Start * dims, dims), q);
-                for (var c = 1; c < entry.TextCount; c++)
-                {
-                    score = Math.Max(score, TensorPrimitives.Dot(vectors.Slice((entry.Start + c) * dims, dims), q));
-                }
-
-                if (entry.HasContext && contextWeight > 0)
-                {
-                    var context = TensorPrimitives.Dot(vectors.Slice((entry.Start + entry.TextCount) * dims, dims), q);
-                    score = (1 - contextWeight) * score + contextWeight * context;
-                }
+                var score = EntryScore(entry, vectors, q, contextWeight);
 
                 if (top.Count < k)
                 {
