@@ -52,11 +52,13 @@ public sealed class MemoryTools(IMemoryService store)
         [Description("Only memories that happened at or after this RFC 3339 time.")] string? occurred_after = null,
         [Description("Only memories that happened at or before this RFC 3339 time.")] string? occurred_before = null,
         [Description("Only memories written by this client app (as shown in results).")] string? app = null,
+        [Description("Search memories in this state instead: active (default), paused or archived.")] string? state = null,
         CancellationToken cancellationToken = default) => ToolResults.Guard(async () =>
     {
         var caller = McpCaller.From(user, server);
         var request = new SearchRequest(query ?? "", limit, tags,
-            ToolInput.ParseTime(occurred_after, "occurred_after"), ToolInput.ParseTime(occurred_before, "occurred_before"), App: app);
+            ToolInput.ParseTime(occurred_after, "occurred_after"), ToolInput.ParseTime(occurred_before, "occurred_before"),
+            ToolInput.ParseState(state, "state"), app);
         var hits = await store.SearchAsync(caller, request, cancellationToken);
 
         var results = hits.Select(h => new SearchResultDto(h.Memory.Id, h.Memory.Text, h.Memory.Tags,

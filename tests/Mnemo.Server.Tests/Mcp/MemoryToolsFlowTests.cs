@@ -54,7 +54,9 @@ public sealed class MemoryToolsFlowTests
         var archived = await client.CallAsync("update_memory", new { id = coffeeId, state = "archived" });
         Assert.Equal("archived", archived.Structured().GetProperty("state").GetString());
         var activeOnly = await client.CallAsync("search_memory", new { query = "oat milk" });
-        Assert.Equal(0, activeOnly.Structured().GetProperty("results").GetArrayLength());
+        Assert.DoesNotContain(coffeeId, activeOnly.Structured().GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var archivedOnly = await client.CallAsync("search_memory", new { query = "oat milk", state = "archived" });
+        Assert.Equal(coffeeId, archivedOnly.Structured().GetProperty("results")[0].GetProperty("id").GetString());
 
         var deleted = await client.CallAsync("delete_memories", new { ids = new[] { sisterId } });
         deleted.EnsureOk();
