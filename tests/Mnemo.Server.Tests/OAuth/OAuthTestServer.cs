@@ -75,8 +75,16 @@ public sealed class OAuthTestServer : IAsyncDisposable
         await scope.ServiceProvider.GetRequiredService<IAccountService>().CreateAsync(userName, null, Password);
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
         if (_ownsDataDir)

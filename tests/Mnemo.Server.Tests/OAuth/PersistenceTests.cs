@@ -34,6 +34,21 @@ public sealed class PersistenceTests
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         using var refreshedCall = await again.InitializeAsync((await refresh.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!);
         Assert.Equal(HttpStatusCode.OK, refreshedCall.StatusCode);
+        await after.DisposeAsync();
+        TryDelete(dataDir);
+    }
+
+    private static void TryDelete(string directory)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Leftovers in the temp folder are harmless.
+        }
     }
 
     [Fact]
@@ -85,5 +100,8 @@ public sealed class PersistenceTests
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         using var afterRevoke = await viaA.InitializeAsync(access);
         Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode);
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        TryDelete(dataDir);
     }
 }
