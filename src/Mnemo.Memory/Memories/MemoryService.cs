@@ -99,9 +99,11 @@ internal sealed class MemoryService(
 
         await db.SaveChangesAsync(cancellationToken);
         var refreshed = outcomes.Where(o => o?.Existing is not null).Select(o => o!.Existing!).DistinctBy(e => e.Id).ToList();
+        // A refreshed memory keeps its place (and neighbours) in the add call that first wrote it.
+        var refreshedItems = refreshed.Count == 0 ? [] : indexer.Items(refreshed, await MemoryIndexer.BatchMembersAsync(db, refreshed, cancellationToken));
         await keywordIndex.UpsertAsync(
             db,
-            added.Select(i => IndexerKeyword(items[i])).Concat(refreshed.Select(e => new KeywordDocument(e.Id, e.UserId, e.Text, ""))).ToList(),
+            added.Select(i => IndexerKeyword(items[i])).Concat(refreshedItems.Select(MemoryIndexer.ToKeyword)).ToList(),
             cancellationToken);
         if (refreshed.Count > 0)
         {

@@ -20,14 +20,20 @@ internal sealed partial class EmbeddingBackgroundService(IEmbeddingService embed
             return;
         }
 
-        try
+        // At start-up, then now and then: a memory acknowledged while the model was loading may commit after a pass.
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
+        do
         {
-            await indexer.BackfillAsync(all: false, progress: null, stoppingToken);
+            try
+            {
+                await indexer.BackfillAsync(all: false, progress: null, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogBackfillFailed(logger, e);
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogBackfillFailed(logger, e);
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Back-filling vectors failed; search works, memories without vectors are found by keyword only.")]
