@@ -23,6 +23,12 @@ internal static class AccountRules
             throw new AccountException($"The user name is {userName.Length} characters long: use at most {MaxUserNameLength}.");
         }
 
+        // A name that reads like a user id would make "name or id" look-ups ambiguous (the CLI accepts both).
+        if (userName.Length == 32 && userName.All(char.IsAsciiHexDigit))
+        {
+            throw new AccountException("The user name looks like a user id (32 hexadecimal characters): choose another name.");
+        }
+
         foreach (var c in userName)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-' or '@'))

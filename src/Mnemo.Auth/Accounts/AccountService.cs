@@ -176,8 +176,10 @@ internal sealed class AccountService(
             return null;
         }
 
+        // Name first, then id: never one query that could match two different accounts.
         var normalized = AccountRules.Normalize(userNameOrId);
-        return await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized || u.Id == userNameOrId, cancellationToken);
+        return await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken)
+            ?? await db.Users.FirstOrDefaultAsync(u => u.Id == userNameOrId, cancellationToken);
     }
 
     internal static UserAccount ToAccount(UserRecord user) =>

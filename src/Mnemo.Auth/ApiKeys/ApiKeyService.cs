@@ -30,7 +30,8 @@ internal sealed class ApiKeyService(
         }
 
         var normalized = AccountRules.Normalize(userName ?? "");
-        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized || u.Id == userName, cancellationToken)
+        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken)
+            ?? await db.Users.FirstOrDefaultAsync(u => u.Id == userName, cancellationToken)
             ?? throw new AccountException($"No user named '{userName}'. 'mnemo users list' shows the existing users.");
         if (user.Disabled)
         {
@@ -55,7 +56,8 @@ internal sealed class ApiKeyService(
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string userName, CancellationToken cancellationToken = default)
     {
         var normalized = AccountRules.Normalize(userName ?? "");
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedUserName == normalized || u.Id == userName, cancellationToken)
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken)
+            ?? await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userName, cancellationToken)
             ?? throw new AccountException($"No user named '{userName}'. 'mnemo users list' shows the existing users.");
         var keys = await db.ApiKeys.AsNoTracking().Where(k => k.UserId == user.Id).ToListAsync(cancellationToken);
         return [.. keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).Select(ToInfo)];

@@ -42,7 +42,23 @@ public sealed class SetupModel(IAccountService accounts, SetupToken setupToken, 
         }
     }
 
+    /// <summary>Two simultaneous posts of the same link must not create two accounts.</summary>
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
     public async Task<IActionResult> OnPostAsync()
+    {
+        await Gate.WaitAsync(HttpContext.RequestAborted);
+        try
+        {
+            return await CreateFirstAccountAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private async Task<IActionResult> CreateFirstAccountAsync()
     {
         TokenValid = await IsOpenAsync();
         if (!TokenValid)

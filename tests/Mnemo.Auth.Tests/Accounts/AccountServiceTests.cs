@@ -187,4 +187,15 @@ public sealed class AccountServiceTests
         Assert.Equal("Alice", (await db.AccountsAsync(a => a.FindAsync(alice.Id)))?.UserName);
         Assert.Single(await db.AccountsAsync(a => a.ListAsync()));
     }
+
+    [Fact]
+    public async Task Create_RefusesAUserNameThatLooksLikeAUserId()
+    {
+        await using var db = await AuthTestDatabase.CreateAsync();
+        var alice = await db.AccountsAsync(a => a.CreateAsync("alice", null, GoodPassword));
+
+        var error = await Assert.ThrowsAsync<AccountException>(() => db.AccountsAsync(a => a.CreateAsync(alice.Id, null, GoodPassword)));
+
+        Assert.Contains("looks like a user id", error.Message);
+    }
 }

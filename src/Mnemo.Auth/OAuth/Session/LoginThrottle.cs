@@ -24,8 +24,23 @@ public sealed class LoginThrottle(IOptions<MnemoAuthOptions> options, TimeProvid
         return _entries.TryGetValue(Key(userName), out var entry) && entry.LockedUntil > now ? entry.LockedUntil : null;
     }
 
+    /// <summary>Above this many tracked names, expired entries are dropped (random names must not grow memory without bound).</summary>
+    private const int PruneThreshold = 10_000;
+
     public void RecordFailure(string userName)
     {
+        if (_entries.Count > PruneThreshold)
+        {
+            var now = time.GetUtcNow();
+            foreach (var (key, entry) in _entries)
+            {
+                if (entry.LockedUntil <= now)
+                {
+                    _entries.TryRemove(key, out _);
+                }
+            }
+        }
+
         var max = options.Value.LoginMaxFailures;
         var lockout = options.Value.LoginLockout;
         _entries.AddOrUpdate(Key(userName),
