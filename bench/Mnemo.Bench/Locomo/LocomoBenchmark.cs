@@ -106,6 +106,12 @@ internal static class LocomoBenchmark
             ("dense only (MiniLM)", o => o.Search.Mode = SearchMode.DenseOnly),
             ("hybrid (shipped defaults)", _ => { }),
         };
+        if (set == "final")
+        {
+            list.Add(("hybrid, dense weight 0.2", o => o.Search.DenseWeight = 0.2));
+            list.Add(("hybrid, keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
+        }
+
         if (set == "fusion")
         {
             list.Add(("hybrid, keyword candidates scored 0 on dense", o => o.Search.ScoreKeywordCandidates = false));
