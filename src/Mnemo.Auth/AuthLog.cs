@@ -67,4 +67,10 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "First-run setup: account {UserName} created through the setup page.")]
     public static partial void SetupCompleted(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Resource indicator refused (invalid_target): this server protects only {Expected}.")]
+    public static partial void ResourceRefused(ILogger logger, string expected);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Refresh token revoked: authorization {AuthorizationId} and every token of it revoked too.")]
+    public static partial void GrantRevoked(ILogger logger, string authorizationId);
 }

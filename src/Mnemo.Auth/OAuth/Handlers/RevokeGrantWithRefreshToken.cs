@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -37,6 +36,6 @@ public sealed class RevokeGrantWithRefreshToken(IOpenIddictAuthorizationManager 
         }
 
         await tokens.RevokeByAuthorizationIdAsync(authorizationId);
-        context.Logger.LogInformation("Refresh token revoked: authorization {AuthorizationId} and its tokens revoked with it.", authorizationId);
+        AuthLog.GrantRevoked(context.Logger, authorizationId);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using Microsoft.AspNetCore;
@@ -52,7 +51,7 @@ public sealed class ValidateResourceIndicator(OAuthUrls urls) :
         {
             if (!string.Equals(resource, expected, StringComparison.Ordinal))
             {
-                context.Logger.LogInformation("Resource indicator {Resource} refused; this server protects {Expected}.", resource, expected);
+                AuthLog.ResourceRefused(context.Logger, expected);
                 context.Reject(
                     error: OpenIddictConstants.Errors.InvalidTarget,
                     description: $"The resource '{resource}' is not served here; use {expected}.");
