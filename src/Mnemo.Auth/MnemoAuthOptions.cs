@@ -16,8 +16,15 @@ public sealed class MnemoAuthOptions
     /// <summary>Path of the protected MCP endpoint; the OAuth resource (token audience) is the origin plus this path.</summary>
     public string ResourcePath { get; set; } = "/mcp";
 
-    /// <summary>Scopes granted when a client asks for none (ChatGPT sends none on reconnect). Default: both.</summary>
-    public string[] DefaultScopes { get; set; } = [MnemoScopes.Read, MnemoScopes.Write];
+    /// <summary>
+    /// Scopes granted when a client asks for none (ChatGPT sends none on reconnect). Empty (the default)
+    /// means both. Empty rather than pre-filled because configuration binding appends to a pre-filled array.
+    /// </summary>
+    public string[] DefaultScopes { get; set; } = [];
+
+    /// <summary><see cref="DefaultScopes"/>, or both scopes when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveDefaultScopes =>
+        DefaultScopes.Length == 0 ? MnemoScopes.All : [.. DefaultScopes.Distinct(StringComparer.Ordinal)];
 
     /// <summary>Access token lifetime (default 2 hours).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(2);
@@ -68,7 +75,7 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
         }
 
         var unknown = options.DefaultScopes.Where(s => !MnemoScopes.All.Contains(s)).ToArray();
-        if (options.DefaultScopes.Length == 0 || unknown.Length > 0)
+        if (unknown.Length > 0)
         {
             failures.Add($"Mnemo:Auth:DefaultScopes is [{string.Join(", ", options.DefaultScopes)}]: use one or both of {string.Join(", ", MnemoScopes.All)}.");
         }

@@ -141,7 +141,7 @@ public sealed class AuthorizeModel(
         var requested = request.GetScopes().Where(s => MnemoScopes.All.Contains(s)).ToList();
         if (requested.Count == 0)
         {
-            requested = [.. options.Value.DefaultScopes];
+            requested = [.. options.Value.EffectiveDefaultScopes];
         }
 
         requested.Add(Scopes.OfflineAccess);

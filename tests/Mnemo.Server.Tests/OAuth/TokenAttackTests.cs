@@ -141,6 +141,36 @@ public sealed class TokenAttackTests
     }
 
     [Fact]
+    public async Task Token_RefusesAnExpiredCode()
+    {
+        var (server, connector, clientId) = await StartAsync(new Dictionary<string, string?> { ["Mnemo:Auth:AuthorizationCodeLifetime"] = "00:00:10" });
+        await using var _ = server;
+        using var __ = connector;
+        var pkce = Pkce.Create();
+        var code = await CodeAsync(connector, connector.AuthorizeUrl(clientId, pkce));
+        await Task.Delay(TimeSpan.FromSeconds(11));
+
+        using var late = await connector.ExchangeAsync(clientId, code, pkce.Verifier);
+
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        Assert.Equal("invalid_grant", await ErrorAsync(late));
+    }
+
+    [Fact]
+    public async Task Authorize_GrantsTheConfiguredDefaultScopes_WhenTheClientAsksForNone()
+    {
+        var (server, connector, clientId) = await StartAsync(new Dictionary<string, string?> { ["Mnemo:Auth:DefaultScopes:0"] = "memory:read" });
+        await using var _ = server;
+        using var __ = connector;
+        var pkce = Pkce.Create();
+        var code = await CodeAsync(connector, connector.AuthorizeUrl(clientId, pkce, scope: null));
+
+        using var exchange = await connector.ExchangeAsync(clientId, code, pkce.Verifier);
+
+        Assert.Equal("memory:read offline_access", (await exchange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("scope").GetString());
+    }
+
+    [Fact]
     public async Task Token_Answers401InvalidClient_WhenClientIsUnknownOrDeleted()
     {
         var (server, connector, clientId) = await StartAsync();
