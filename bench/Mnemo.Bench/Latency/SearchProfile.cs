@@ -55,6 +55,14 @@ internal static class SearchProfile
 
         await using (var provider = Provider(connection, model, _ => { }))
         {
+            var vectors = provider.GetRequiredService<Mnemo.Memory.Search.VectorIndex>();
+            var factory = provider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Mnemo.Memory.Storage.MemoryDbContext>>();
+            var vector = (await model.EmbedAsync(["warm"], default))[0];
+            await Time("vector index scan only", queries, async _ =>
+            {
+                await using var db = await factory.CreateDbContextAsync();
+                await vectors.SearchAsync(db, "u", vector, null, null, 100, 0f, default);
+            });
             var service = provider.GetRequiredService<IMemoryService>();
             await Time("list (db + access log)", queries, _ => service.ListAsync(caller, new ListRequest(Limit: 10)));
         }

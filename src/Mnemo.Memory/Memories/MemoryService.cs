@@ -206,23 +206,30 @@ internal sealed class MemoryService(
     /// <summary>The subset of <paramref name="ids"/> that is the caller's, not deleted, and passes the filter.</summary>
     private static async Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, List<string> ids, MemoryFilter filter, CancellationToken ct)
     {
+        var candidates = await ByIdsAsync(db, userId, ids, ct);
+        return candidates
+            .Where(m => m.State == filter.State
+                && (filter.App is null || m.App == filter.App)
+                && filter.Tags.All(tag => m.Tags.Any(t => t.Tag == tag)))
+            .Select(m => m.Id)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The caller's live memories among <paramref name="ids"/>, tags included. Looked up by primary key, the list inlined
+    /// (<c>EF.Constant</c>); the owner and state are checked here rather than in SQL, where SQLite would prefer walking the
+    /// user's index (all of the user's memories) to a hundred key lookups. Tenancy holds: nothing else is returned.
+    /// </summary>
+    private static async Task<List<MemoryEntity>> ByIdsAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, CancellationToken ct, bool tracking = false)
+    {
         if (ids.Count == 0)
         {
             return [];
         }
 
-        var query = Visible(db, userId).Where(m => ids.Contains(m.Id) && m.State == filter.State);
-        if (filter.App is { } app)
-        {
-            query = query.Where(m => m.App == app);
-        }
-
-        foreach (var tag in filter.Tags)
-        {
-            query = query.Where(m => m.Tags.Any(t => t.Tag == tag));
-        }
-
-        return (await query.Select(m => m.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var query = db.Memories.Where(m => EF.Constant(ids).Contains(m.Id)).Include(m => m.Tags);
+        var found = tracking ? await query.ToListAsync(ct) : await query.AsNoTracking().ToListAsync(ct);
+        return found.Where(m => m.UserId == userId && m.State != MemoryState.Deleted).ToList();
     }
 
     public async Task<MemoryPage> ListAsync(MemoryCaller caller, ListRequest request, CancellationToken cancellationToken = default)
@@ -341,7 +348,7 @@ internal sealed class MemoryService(
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entities = await Visible(db, caller.UserId).Where(m => wanted.Contains(m.Id)).ToListAsync(cancellationToken);
+        var entities = await ByIdsAsync(db, caller.UserId, wanted, cancellationToken, tracking: true);
         var missing = wanted.FirstOrDefault(id => entities.All(e => e.Id != id));
         if (missing is not null)
         {
@@ -403,7 +410,7 @@ internal sealed class MemoryService(
         At = now,
     };
 
-    /// <summary>The only entry point to memories: the caller's, never deleted ones.</summary>
+    /// <summary>The entry point to memories (besides <see cref="ByIdsAsync"/>): the caller's, never deleted ones.</summary>
     private static IQueryable<MemoryEntity> Visible(MemoryDbContext db, string userId) =>
         db.Memories.Where(m => m.UserId == userId && m.State != MemoryState.Deleted);
 
@@ -419,16 +426,8 @@ internal sealed class MemoryService(
         return new MemoryFilter(readable, normalizedTags, after?.UtcTicks, before?.UtcTicks, MemoryInput.App(app));
     }
 
-    private static async Task<Dictionary<string, MemoryRecord>> LoadAsync(MemoryDbContext db, string userId, List<string> ids, CancellationToken ct)
-    {
-        if (ids.Count == 0)
-        {
-            return [];
-        }
-
-        var entities = await Visible(db, userId).Where(m => ids.Contains(m.Id)).Include(m => m.Tags).AsNoTracking().ToListAsync(ct);
-        return entities.ToDictionary(e => e.Id, ToRecord, StringComparer.Ordinal);
-    }
+    private static async Task<Dictionary<string, MemoryRecord>> LoadAsync(MemoryDbContext db, string userId, List<string> ids, CancellationToken ct) =>
+        (await ByIdsAsync(db, userId, ids, ct)).ToDictionary(e => e.Id, ToRecord, StringComparer.Ordinal);
 
     private static void SoftDelete(MemoryDbContext db, List<MemoryEntity> entities, string? app, long now)
     {
