@@ -84,6 +84,14 @@ internal static class LatencyBenchmark
                     await CallAsync(bench, "search_memory", new() { ["query"] = synthetic.Query() });
                 }
 
+                if (size == sizes[0])
+                {
+                    // The MCP floor: authentication, tool dispatch and one small database read.
+                    var floorMcp = new LatencyStats("list_memories (limit 1, MCP floor)");
+                    await floorMcp.MeasureAsync(queries, _ => CallAsync(bench, "list_memories", new() { ["limit"] = 1 }));
+                    Console.WriteLine(floorMcp);
+                }
+
                 var search = new LatencyStats($"search_memory @ {have} memories");
                 await search.MeasureAsync(queries, _ => CallAsync(bench, "search_memory", new() { ["query"] = synthetic.Query(), ["limit"] = 10 }));
                 Console.WriteLine(search);
