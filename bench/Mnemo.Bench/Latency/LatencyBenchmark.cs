@@ -39,8 +39,15 @@ internal static class LatencyBenchmark
             var clock = Stopwatch.StartNew();
             await using var server = await ServerUnderTest.StartAsync(dll, dataDir, serverArgs);
             Console.WriteLine($"server up in {clock.ElapsedMilliseconds} ms; {Environment.ProcessorCount} cores");
-            await WaitForModelAsync(server, TimeSpan.FromMinutes(3));
-            Console.WriteLine($"embedding model ready {clock.ElapsedMilliseconds} ms after start (start-up did not wait for it)");
+            if (!serverArgs.Any(a => a.Contains("Embeddings:Provider=None", StringComparison.OrdinalIgnoreCase)))
+            {
+                await WaitForModelAsync(server, TimeSpan.FromMinutes(3));
+                Console.WriteLine($"embedding model ready {clock.ElapsedMilliseconds} ms after start (start-up did not wait for it)");
+            }
+            else
+            {
+                Console.WriteLine("keyword search only (Mnemo:Memory:Embeddings:Provider=None)");
+            }
 
             await server.CliAsync("users", "add", "bench");
             await server.CliAsync("users", "add", "other");
