@@ -10,14 +10,14 @@ public static class HttpSecurityExtensions
         services.AddSingleton<OriginPolicy>();
         services.AddHttpContextAccessor();
         services.AddSingleton<PublicUrls>();
-        services.AddCors(cors => cors.AddPolicy(McpCorsPolicy, policy => policy
-            .SetIsOriginAllowed(origin => false) // replaced below once the policy service exists
-            .AllowAnyHeader()
-            .AllowAnyMethod()
-            .WithExposedHeaders("WWW-Authenticate", "Mcp-Session-Id", "Mcp-Protocol-Version")));
+        services.AddCors();
+        // The policy needs OriginPolicy (a service), so it is added once that service can be resolved.
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
-            .Configure<OriginPolicy>((cors, originPolicy) =>
-                cors.GetPolicy(McpCorsPolicy)!.IsOriginAllowed = originPolicy.IsAllowed);
+            .Configure<OriginPolicy>((cors, originPolicy) => cors.AddPolicy(McpCorsPolicy, policy => policy
+                .SetIsOriginAllowed(originPolicy.IsAllowed)
+                .AllowAnyHeader()
+                .AllowAnyMethod()
+                .WithExposedHeaders("WWW-Authenticate", "Mcp-Session-Id", "Mcp-Protocol-Version")));
         return services;
     }
 
