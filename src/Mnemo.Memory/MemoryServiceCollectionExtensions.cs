@@ -58,7 +58,7 @@ public static class MemoryServiceCollectionExtensions
         services.TryAddSingleton<VectorIndex>();
         services.TryAddSingleton<MemoryIndexer>();
         services.TryAddSingleton<IMemorySearchStatus, MemorySearchStatus>();
-        services.TryAddSingleton<IKeywordIndex, SqliteFtsKeywordIndex>();
+        services.TryAddSingleton<IKeywordIndex, Search.Keyword.KeywordIndex>();
         services.TryAddSingleton<IMemoryService, MemoryService>();
         services.TryAddSingleton<IMemoryAdministration, MemoryAdministration>();
         return services;

@@ -31,7 +31,6 @@ public sealed class MemoryAdministrationTests : IAsyncLifetime
         Assert.Empty(await _db.QueryAsync("SELECT 1 FROM memory_access_log WHERE user_id = 'alice'"));
         Assert.Empty(await _db.QueryAsync("SELECT 1 FROM memory_history"));
         Assert.Single(await _db.QueryAsync("SELECT 1 FROM memory_tags"));
-        Assert.Single(await _db.QueryAsync("SELECT 1 FROM memory_fts"));
         Assert.Single(await _db.Service.SearchAsync(bob, new SearchRequest("boat")));
     }
 

@@ -74,7 +74,7 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
         await using var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         var parts = new List<string>();
-        foreach (var table in new[] { "memories", "memory_tags", "memory_history", "memory_access_log", "memory_fts", "memory_fts_rowids", "memory_embeddings" })
+        foreach (var table in new[] { "memories", "memory_tags", "memory_history", "memory_access_log", "memory_embeddings", "memory_changes" })
         {
             parts.Add($"{table}={await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table}")}");
         }

@@ -65,12 +65,6 @@ internal static class LocomoBenchmark
                 turnIds = File.ReadAllLines(mapPath).Select(l => l.Split('\t'))
                     .ToDictionary(p => (p[0], int.Parse(p[1], CultureInfo.InvariantCulture), int.Parse(p[2], CultureInfo.InvariantCulture)), p => p[3]);
                 Console.WriteLine($"reusing {dbPath} ({turnIds.Count} turns)");
-                if (args.Contains("--rekey"))
-                {
-                    // Keyword entries follow the ingest-time options (neighbour window) without recomputing vectors.
-                    await using var provider = Provider(embeddings, connectionString, Ingestion);
-                    Console.WriteLine($"re-keyed {await provider.GetRequiredService<Mnemo.Memory.Search.MemoryIndexer>().RebuildKeywordIndexAsync(default)} keyword entries");
-                }
             }
             else
             {

@@ -97,14 +97,10 @@ internal sealed class MemoryService(
             db.Embeddings.AddRange(vectors.Where(v => keep.Contains(v.MemoryId)));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        var refreshed = outcomes.Where(o => o?.Existing is not null).Select(o => o!.Existing!).DistinctBy(e => e.Id).ToList();
         // A refreshed memory keeps its place (and neighbours) in the add call that first wrote it.
-        var refreshedItems = refreshed.Count == 0 ? [] : indexer.Items(refreshed, await MemoryIndexer.BatchMembersAsync(db, refreshed, cancellationToken));
-        await keywordIndex.UpsertAsync(
-            db,
-            added.Select(i => IndexerKeyword(items[i])).Concat(refreshedItems.Select(MemoryIndexer.ToKeyword)).ToList(),
-            cancellationToken);
+        var refreshed = outcomes.Where(o => o?.Existing is not null).Select(o => o!.Existing!).DistinctBy(e => e.Id).ToList();
+        keywordIndex.RecordChanges(db, caller.UserId, added.Select(i => entities[i].Id).Concat(refreshed.Select(e => e.Id)));
+        await db.SaveChangesAsync(cancellationToken);
         if (refreshed.Count > 0)
         {
             await ReembedAsync(db, refreshed, cancellationToken);
@@ -114,8 +110,6 @@ internal sealed class MemoryService(
         await transaction.CommitAsync(cancellationToken);
         return results;
     }
-
-    private static KeywordDocument IndexerKeyword(IndexItem item) => MemoryIndexer.ToKeyword(item);
 
     /// <summary>Replaces the vectors of memories whose text changed (inside the caller's transaction).</summary>
     private async Task ReembedAsync(MemoryDbContext db, IReadOnlyList<MemoryEntity> changed, CancellationToken ct)
@@ -159,7 +153,7 @@ internal sealed class MemoryService(
             .ToList();
 
         LogAccess(db, caller, "search", hits.Select(h => h.Memory.Id), Now());
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveAccessLogAsync(cancellationToken);
         return hits;
     }
 
@@ -268,7 +262,7 @@ internal sealed class MemoryService(
         var next = page.Count > limit ? new ListCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).Encode() : null;
 
         LogAccess(db, caller, "list", items.Select(i => i.Id), Now());
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveAccessLogAsync(cancellationToken);
         return new MemoryPage(items, next);
     }
 
@@ -280,7 +274,7 @@ internal sealed class MemoryService(
             .FirstOrDefaultAsync(m => m.Id == (id ?? ""), cancellationToken);
 
         LogAccess(db, caller, "get", entity is null ? [] : [entity.Id], Now());
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveAccessLogAsync(cancellationToken);
         return entity is null ? null : ToRecord(entity);
     }
 
@@ -319,16 +313,15 @@ internal sealed class MemoryService(
         entity.State = state ?? entity.State;
         entity.UpdatedAt = now;
         LogAccess(db, caller, "update", [entity.Id], now);
+        keywordIndex.RecordChanges(db, caller.UserId, [entity.Id]);
         await db.SaveChangesAsync(cancellationToken);
 
         if (entity.State == MemoryState.Deleted)
         {
-            await RemoveFromIndexesAsync(db, [entity.Id], cancellationToken);
+            await db.Embeddings.Where(e => e.MemoryId == entity.Id).ExecuteDeleteAsync(cancellationToken);
         }
         else if (newText is not null)
         {
-            var item = indexer.Items([entity], await MemoryIndexer.BatchMembersAsync(db, [entity], cancellationToken));
-            await keywordIndex.UpsertAsync(db, item.Select(MemoryIndexer.ToKeyword).ToList(), cancellationToken);
             await ReembedAsync(db, [entity], cancellationToken);
         }
 
@@ -359,8 +352,10 @@ internal sealed class MemoryService(
         var now = Now();
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
         LogAccess(db, caller, "delete", entities.Select(e => e.Id), now);
+        keywordIndex.RecordChanges(db, caller.UserId, entities.Select(e => e.Id));
         await db.SaveChangesAsync(cancellationToken);
-        await RemoveFromIndexesAsync(db, entities.Select(e => e.Id).ToList(), cancellationToken);
+        var deleted = entities.Select(e => e.Id).ToList();
+        await db.Embeddings.Where(e => deleted.Contains(e.MemoryId)).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         vectorIndex.Forget(caller.UserId, entities.Select(e => e.Id));
         return entities.Count;
@@ -376,8 +371,8 @@ internal sealed class MemoryService(
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
         // The access log keeps the count, not 100k ids.
         LogAccess(db, caller, "delete_all", [], now);
+        await keywordIndex.RecordResetAsync(db, caller.UserId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await keywordIndex.RemoveAllAsync(db, caller.UserId, cancellationToken);
         await db.Embeddings.Where(e => e.UserId == caller.UserId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         vectorIndex.ForgetUser(caller.UserId);
@@ -391,13 +386,6 @@ internal sealed class MemoryService(
     }
 
     private long Now() => time.GetUtcNow().UtcTicks;
-
-    /// <summary>Deleted memories leave both indexes (inside the caller's transaction); history keeps the text.</summary>
-    private async Task RemoveFromIndexesAsync(MemoryDbContext db, List<string> ids, CancellationToken ct)
-    {
-        await keywordIndex.RemoveAsync(db, ids, ct);
-        await db.Embeddings.Where(e => ids.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
-    }
 
     private static MemoryHistoryEntity History(MemoryEntity entity, string newText, MemoryState newState, string? app, long now) => new()
     {

@@ -3,32 +3,33 @@ using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
 
-/// <summary>A memory's text as the keyword index sees it: <see cref="Context"/> carries neighbouring text, ranked lower.</summary>
-internal sealed record KeywordDocument(string MemoryId, string UserId, string Text, string Context);
-
 /// <summary>The filters every search applies, already validated. Times are UTC ticks; both bounds are inclusive (occurred_after <= t <= occurred_before).</summary>
 internal sealed record MemoryFilter(MemoryState State, IReadOnlyList<string> Tags, long? OccurredAfter, long? OccurredBefore, string? App);
 
 internal readonly record struct ScoredId(string Id, double Score);
 
 /// <summary>
-/// Full-text ranking (BM25). Writes happen on the caller's <see cref="MemoryDbContext"/> inside its transaction,
-/// so the index and the memories commit or roll back together. Every search is scoped to one user.
+/// Full-text ranking (BM25), every search scoped to one user. The index follows the memories table: writers record
+/// which memories they changed, inside their own transaction (<see cref="RecordChanges"/>), and every search first
+/// catches up with the changes committed since it last looked, whichever process wrote them.
 /// </summary>
 internal interface IKeywordIndex
 {
-    Task UpsertAsync(MemoryDbContext db, IReadOnlyList<KeywordDocument> documents, CancellationToken ct);
+    /// <summary>Notes that these memories were added, edited, re-stated or deleted; committed by the caller's SaveChanges.</summary>
+    void RecordChanges(MemoryDbContext db, string userId, IEnumerable<string> memoryIds);
 
-    Task RemoveAsync(MemoryDbContext db, IReadOnlyList<string> memoryIds, CancellationToken ct);
-
-    Task RemoveAllAsync(MemoryDbContext db, string userId, CancellationToken ct);
+    /// <summary>Notes that all of a user's memories changed at once (delete_all, purge); committed by the caller's SaveChanges.</summary>
+    Task RecordResetAsync(MemoryDbContext db, string userId, CancellationToken ct);
 
     /// <summary>
-    /// Near-duplicate candidates: the user's active memories whose own text (not context) contains every term; cheap
-    /// even on common words, since it intersects instead of ranking every match.
+    /// Near-duplicate candidates: the user's active memories whose own text (not context) contains every term, newest
+    /// first; cheap even on common words, since it intersects instead of ranking every match.
     /// </summary>
     Task<IReadOnlyList<string>> FindContainingAllAsync(MemoryDbContext db, string userId, IReadOnlyList<string> terms, int limit, CancellationToken ct);
 
     /// <summary>Best first; <paramref name="terms"/> come from <see cref="QueryTerms"/>, any of them may match.</summary>
     Task<IReadOnlyList<ScoredId>> SearchAsync(MemoryDbContext db, string userId, IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken ct);
+
+    /// <summary>Drops every user's in-memory index (tests and re-configuration); they reload on next use.</summary>
+    void Clear();
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,17 +7,17 @@ using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
 
-/// <summary>What one memory contributes to the indexes: its text, plus its neighbours' text for context.</summary>
-internal sealed record IndexItem(string Id, string UserId, string Text, string KeywordContext, string? DenseContext);
+/// <summary>What one memory gives the model: its text, plus (optionally) its text read with its neighbours.</summary>
+internal sealed record IndexItem(string Id, string UserId, string Text, string? DenseContext);
 
 /// <summary>
-/// Builds index entries: neighbour context (memories written in the same add call), text chunks and vectors.
-/// Also back-fills vectors missing after a crash or while the model was loading, and re-indexes on a model change.
+/// Computes vectors: text chunks and optional neighbour context (memories written in the same add call). Also back-fills
+/// vectors missing after a crash or while the model was loading, and re-indexes on a model change. (The keyword index
+/// needs none of this: it follows the memories table by itself.)
 /// </summary>
 internal sealed partial class MemoryIndexer(
     IDbContextFactory<MemoryDbContext> contextFactory,
     IEmbeddingService embeddings,
-    IKeywordIndex keywordIndex,
     VectorIndex vectorIndex,
     IOptions<MemoryOptions> options,
     ILogger<MemoryIndexer> logger)
@@ -43,9 +42,7 @@ internal sealed partial class MemoryIndexer(
                 target.Id,
                 target.UserId,
                 target.Text,
-                Neighbours(batch, position, search.NeighbourWindow, includeSelf: false)
-                    + (search.KeywordDates ? "\n" + new DateTime(target.OccurredAt, DateTimeKind.Utc).ToString("d MMMM yyyy", CultureInfo.InvariantCulture) : ""),
-                search.DenseNeighbourWindow > 0 && batch.Count > 1 ? Neighbours(batch, position, search.DenseNeighbourWindow, includeSelf: true) : null));
+                search.DenseNeighbourWindow > 0 && batch.Count > 1 ? Neighbours(batch, position, search.DenseNeighbourWindow) : null));
         }
 
         return items;
@@ -107,7 +104,7 @@ internal sealed partial class MemoryIndexer(
 
     /// <summary>
     /// Computes vectors for memories that have none under the current model (all memories when <paramref name="all"/>,
-    /// which also rebuilds their keyword entries). Returns how many were indexed.
+    /// after a model change). Returns how many were indexed.
     /// </summary>
     public async Task<int> BackfillAsync(bool all, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
@@ -150,11 +147,6 @@ internal sealed partial class MemoryIndexer(
             var live = await db.Memories.Where(m => ids.Contains(m.Id) && m.State != MemoryState.Deleted).Select(m => m.Id).ToListAsync(ct);
             db.Embeddings.AddRange(rows.Where(r => live.Contains(r.MemoryId)));
             await db.SaveChangesAsync(ct);
-            if (all)
-            {
-                await keywordIndex.UpsertAsync(db, items.Where(i => live.Contains(i.Id)).Select(ToKeyword).ToList(), ct);
-            }
-
             await transaction.CommitAsync(ct);
             done += page.Count;
             progress?.Report((Math.Min(done, total), total));
@@ -173,49 +165,20 @@ internal sealed partial class MemoryIndexer(
         return done;
     }
 
-    /// <summary>Rebuilds every keyword entry (neighbour context included) without touching vectors.</summary>
-    internal async Task<int> RebuildKeywordIndexAsync(CancellationToken ct)
-    {
-        var done = 0;
-        var after = "";
-        while (true)
-        {
-            await using var db = await contextFactory.CreateDbContextAsync(ct);
-            var page = await db.Memories.Where(m => m.State != MemoryState.Deleted && string.Compare(m.Id, after) > 0)
-                .OrderBy(m => m.Id).Take(1000).AsNoTracking().ToListAsync(ct);
-            if (page.Count == 0)
-            {
-                return done;
-            }
-
-            after = page[^1].Id;
-            var items = Items(page, await BatchMembersAsync(db, page, ct));
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await keywordIndex.UpsertAsync(db, items.Select(ToKeyword).ToList(), ct);
-            await transaction.CommitAsync(ct);
-            done += page.Count;
-        }
-    }
-
-    public static KeywordDocument ToKeyword(IndexItem item) => new(item.Id, item.UserId, item.Text, item.KeywordContext);
-
     private static IQueryable<MemoryEntity> Pending(MemoryDbContext db, string model, bool all, string after)
     {
         var live = db.Memories.Where(m => m.State != MemoryState.Deleted && string.Compare(m.Id, after) > 0);
         return all ? live : live.Where(m => !db.Embeddings.Any(e => e.MemoryId == m.Id && e.Model == model));
     }
 
-    private static string Neighbours(List<MemoryEntity> batch, int position, int window, bool includeSelf)
+    private static string Neighbours(List<MemoryEntity> batch, int position, int window)
     {
         var from = Math.Max(0, position - window);
         var to = Math.Min(batch.Count - 1, position + window);
         var parts = new List<string>(to - from + 1);
         for (var i = from; i <= to; i++)
         {
-            if (i != position || includeSelf)
-            {
-                parts.Add(batch[i].Text);
-            }
+            parts.Add(batch[i].Text);
         }
 
         return string.Join('\n', parts);

@@ -16,6 +16,7 @@ public sealed class MemoryDbContext(DbContextOptions<MemoryDbContext> options) :
     internal DbSet<MemoryHistoryEntity> History => Set<MemoryHistoryEntity>();
     internal DbSet<MemoryAccessLogEntity> AccessLog => Set<MemoryAccessLogEntity>();
     internal DbSet<MemoryEmbeddingEntity> Embeddings => Set<MemoryEmbeddingEntity>();
+    internal DbSet<MemoryChangeEntity> Changes => Set<MemoryChangeEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -74,6 +75,16 @@ public sealed class MemoryDbContext(DbContextOptions<MemoryDbContext> options) :
             e.HasIndex(v => v.MemoryId).IsUnique();
             e.HasIndex(v => new { v.UserId, v.Seq });
             e.HasOne<MemoryEntity>().WithMany().HasForeignKey(v => v.MemoryId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<MemoryChangeEntity>(e =>
+        {
+            e.ToTable("memory_changes");
+            e.HasKey(c => c.Seq);
+            e.Property(c => c.Seq).ValueGeneratedOnAdd();
+            e.Property(c => c.UserId).HasMaxLength(200);
+            e.Property(c => c.MemoryId).HasMaxLength(36);
+            e.HasIndex(c => new { c.UserId, c.Seq });
         });
 
         // snake_case columns everywhere, so hand-written SQL (search index) and PostgreSQL read naturally.

@@ -67,3 +67,16 @@ internal sealed class MemoryEmbeddingEntity
     public required byte[] TextVectors { get; set; }
     public byte[]? ContextVector { get; set; }
 }
+
+/// <summary>
+/// The change feed of the in-memory keyword index: every write that adds, edits, re-states or deletes memories appends
+/// a row per memory in its own transaction; an empty <see cref="MemoryId"/> means "reload all of this user's memories"
+/// (delete_all, purge). SQLite runs one writer at a time, so <see cref="Seq"/> order is commit order and a process
+/// that has read up to a sequence number has seen every earlier change (its own and other processes').
+/// </summary>
+internal sealed class MemoryChangeEntity
+{
+    public long Seq { get; set; }
+    public required string UserId { get; set; }
+    public required string MemoryId { get; set; }
+}

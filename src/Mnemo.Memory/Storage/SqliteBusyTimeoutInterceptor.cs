@@ -6,7 +6,10 @@ namespace Mnemo.Memory.Storage;
 
 /// <summary>
 /// Sets SQLite's <c>busy_timeout</c> on every opened connection, so that a second process (the CLI next to a
-/// running server) waits for the write lock instead of failing at once with "database is locked".
+/// running server) waits for the write lock instead of failing at once with "database is locked". Also resets
+/// <c>synchronous</c> to FULL on every open: a pooled connection may come back from a read's access-log write, which
+/// lowers it for that one commit (<see cref="MemoryDbContextExtensions.SaveAccessLogAsync"/>), and a memory write must
+/// never inherit that.
 /// </summary>
 internal sealed class SqliteBusyTimeoutInterceptor(TimeSpan timeout) : DbConnectionInterceptor
 {
@@ -15,7 +18,7 @@ internal sealed class SqliteBusyTimeoutInterceptor(TimeSpan timeout) : DbConnect
     /// <summary>One instance per timeout: EF builds (slowly) a new internal service provider for every distinct interceptor instance.</summary>
     public static SqliteBusyTimeoutInterceptor For(TimeSpan timeout) => Instances.GetOrAdd(timeout, t => new SqliteBusyTimeoutInterceptor(t));
 
-    private readonly string _pragma = $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds};";
+    private readonly string _pragma = $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

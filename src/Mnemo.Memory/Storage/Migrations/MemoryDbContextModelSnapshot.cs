@@ -56,6 +56,32 @@ namespace Mnemo.Memory.Storage.Migrations
                     b.ToTable("memory_access_log", (string)null);
                 });
 
+            modelBuilder.Entity("Mnemo.Memory.Storage.MemoryChangeEntity", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("MemoryId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("memory_id");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("UserId", "Seq");
+
+                    b.ToTable("memory_changes", (string)null);
+                });
+
             modelBuilder.Entity("Mnemo.Memory.Storage.MemoryEmbeddingEntity", b =>
                 {
                     b.Property<long>("Seq")
