@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "latency" => await LatencyBenchmark.RunAsync(args[1..]),
     "ingest-profile" => await IngestProfile.RunAsync(args[1..]),
     "search-profile" => await SearchProfile.RunAsync(args[1..]),
+    "keyword-profile" => await KeywordProfile.RunAsync(args[1..]),
     _ => Usage(),
 };
 

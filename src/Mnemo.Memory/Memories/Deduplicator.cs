@@ -40,7 +40,7 @@ internal static class Deduplicator
         var allIds = candidateIds.SelectMany(c => c).Distinct().ToList();
         var existing = allIds.Count == 0
             ? []
-            : (await db.Memories.Include(m => m.Tags).Where(m => EF.Constant(allIds).Contains(m.Id)).ToListAsync(ct))
+            : (await db.Memories.Include(m => m.Tags).Where(m => allIds.Contains(m.Id)).ToListAsync(ct))
                 // Owner and state checked here: in SQL, SQLite would walk the user's whole index instead of key lookups.
                 .Where(m => m.UserId == userId && m.State == MemoryState.Active)
                 .ToDictionary(m => m.Id, StringComparer.Ordinal);

@@ -187,7 +187,7 @@ internal sealed class MemoryService(
 
         var contextWeight = search.DenseNeighbourWindow > 0 ? (float)search.DenseContextWeight : 0f;
         var dense = await vectorIndex.SearchAsync(db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, contextWeight, ct);
-        var allowed = await FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
+        var allowed = await keywordIndex.FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
         dense = dense.Where(d => allowed.Contains(d.Id)).ToList();
         // Keyword candidates the semantic top list missed still get their own cosine (a few dot products).
         var denseOfKeyword = search.ScoreKeywordCandidates ? vectorIndex.Score(userId, vector, keyword.Select(k => k.Id), contextWeight) : null;
@@ -197,22 +197,11 @@ internal sealed class MemoryService(
         return fused.Take(limit).ToList();
     }
 
-    /// <summary>The subset of <paramref name="ids"/> that is the caller's, not deleted, and passes the filter.</summary>
-    private static async Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, List<string> ids, MemoryFilter filter, CancellationToken ct)
-    {
-        var candidates = await ByIdsAsync(db, userId, ids, ct);
-        return candidates
-            .Where(m => m.State == filter.State
-                && (filter.App is null || m.App == filter.App)
-                && filter.Tags.All(tag => m.Tags.Any(t => t.Tag == tag)))
-            .Select(m => m.Id)
-            .ToHashSet(StringComparer.Ordinal);
-    }
-
     /// <summary>
-    /// The caller's live memories among <paramref name="ids"/>, tags included. Looked up by primary key, the list inlined
-    /// (<c>EF.Constant</c>); the owner and state are checked here rather than in SQL, where SQLite would prefer walking the
-    /// user's index (all of the user's memories) to a hundred key lookups. Tenancy holds: nothing else is returned.
+    /// The caller's live memories among <paramref name="ids"/>, tags included, looked up by primary key. The owner and
+    /// state are checked here rather than in SQL, where SQLite would prefer walking the user's index (all of the user's
+    /// memories) to a hundred key lookups. Tenancy holds: nothing else is returned. The id list is a parameter, not
+    /// inlined (<c>EF.Constant</c>): inlined lists made every call a new query for EF to compile (~5 ms each).
     /// </summary>
     private static async Task<List<MemoryEntity>> ByIdsAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, CancellationToken ct, bool tracking = false)
     {
@@ -221,7 +210,7 @@ internal sealed class MemoryService(
             return [];
         }
 
-        var query = db.Memories.Where(m => EF.Constant(ids).Contains(m.Id)).Include(m => m.Tags);
+        var query = db.Memories.Where(m => ids.Contains(m.Id)).Include(m => m.Tags);
         var found = tracking ? await query.ToListAsync(ct) : await query.AsNoTracking().ToListAsync(ct);
         return found.Where(m => m.UserId == userId && m.State != MemoryState.Deleted).ToList();
     }

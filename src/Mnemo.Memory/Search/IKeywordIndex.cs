@@ -30,6 +30,12 @@ internal interface IKeywordIndex
     /// <summary>Best first; <paramref name="terms"/> come from <see cref="QueryTerms"/>, any of them may match.</summary>
     Task<IReadOnlyList<ScoredId>> SearchAsync(MemoryDbContext db, string userId, IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken ct);
 
+    /// <summary>
+    /// Those of <paramref name="ids"/> (e.g. semantic candidates) that are the user's live memories passing
+    /// <paramref name="filter"/>: the index holds every live memory's state, app, date and tags, so no row is read.
+    /// </summary>
+    Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct);
+
     /// <summary>Drops every user's in-memory index (tests and re-configuration); they reload on next use.</summary>
     void Clear();
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search.Embeddings;
@@ -8,7 +7,8 @@ using Mnemo.Memory.Storage;
 namespace Mnemo.Memory.Search;
 
 /// <summary>
-/// Exact (brute-force, SIMD) cosine search over one user's vectors, held in memory and loaded from
+/// Brute-force SIMD cosine search over one user's vectors, held in memory as signed bytes (<see cref="Int8Vectors"/>:
+/// a quarter of the memory and of the scan time of floats) and loaded from
 /// <c>memory_embeddings</c> incrementally by sequence number, so writes from another process (CLI) show up too.
 /// The database stays the source of truth: the caller re-checks every candidate against <c>memories</c>
 /// (state, tags, app), which also hides memories deleted by another process.
@@ -68,7 +68,8 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
         private readonly Lock _gate = new();
         private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
         private readonly List<Entry> _entries = [];
-        private float[] _vectors = new float[dims * 1024];
+        private sbyte[] _codes = new sbyte[dims * 1024];
+        private float[] _scales = new float[1024];
         private int _vectorCount;
         private int _removed;
         private long _lastSeq;
@@ -130,8 +131,9 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                 var slices = _entries.Count < ParallelThreshold ? 1 : Math.Min(Environment.ProcessorCount, 4);
                 var partial = new (int Index, float Score)[slices][];
                 var size = (_entries.Count + slices - 1) / slices;
+                var q = Query.From(query);
                 Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = slices }, slice =>
-                    partial[slice] = Scan(query, slice * size, Math.Min(_entries.Count, (slice + 1) * size), after ?? long.MinValue, before ?? long.MaxValue, k, contextWeight));
+                    partial[slice] = Scan(q, slice * size, Math.Min(_entries.Count, (slice + 1) * size), after ?? long.MinValue, before ?? long.MaxValue, k, contextWeight));
                 return partial
                     .SelectMany(p => p)
                     .OrderByDescending(p => p.Score)
@@ -146,11 +148,12 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             lock (_gate)
             {
                 var scores = new Dictionary<string, float>(StringComparer.Ordinal);
+                var q = Query.From(query);
                 foreach (var id in ids)
                 {
                     if (_byId.TryGetValue(id, out var index) && !_entries[index].Removed)
                     {
-                        scores[id] = EntryScore(_entries[index], _vectors.AsSpan(), query, contextWeight);
+                        scores[id] = EntryScore(_entries[index], q, contextWeight);
                     }
                 }
 
@@ -158,28 +161,29 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             }
         }
 
-        private float EntryScore(Entry entry, Span<float> vectors, ReadOnlySpan<float> q, float contextWeight)
+        private float Row(int row, Query q) =>
+            _scales[row] * q.Scale * Int8Vectors.Dot(_codes.AsSpan(row * dims, dims), q.Codes);
+
+        private float EntryScore(Entry entry, Query q, float contextWeight)
         {
-            var score = TensorPrimitives.Dot(vectors.Slice(entry.Start * dims, dims), q);
+            var score = Row(entry.Start, q);
             for (var c = 1; c < entry.TextCount; c++)
             {
-                score = Math.Max(score, TensorPrimitives.Dot(vectors.Slice((entry.Start + c) * dims, dims), q));
+                score = Math.Max(score, Row(entry.Start + c, q));
             }
 
             if (entry.HasContext && contextWeight > 0)
             {
-                var context = TensorPrimitives.Dot(vectors.Slice((entry.Start + entry.TextCount) * dims, dims), q);
+                var context = Row(entry.Start + entry.TextCount, q);
                 score = (1 - contextWeight) * score + contextWeight * context;
             }
 
             return score;
         }
 
-        private (int Index, float Score)[] Scan(float[] query, int from, int to, long after, long before, int k, float contextWeight)
+        private (int Index, float Score)[] Scan(Query q, int from, int to, long after, long before, int k, float contextWeight)
         {
             var top = new PriorityQueue<int, float>(k + 1);
-            var vectors = _vectors.AsSpan();
-            var q = query.AsSpan();
             for (var i = from; i < to; i++)
             {
                 var entry = _entries[i];
@@ -188,7 +192,7 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                     continue;
                 }
 
-                var score = EntryScore(entry, vectors, q, contextWeight);
+                var score = EntryScore(entry, q, contextWeight);
 
                 if (top.Count < k)
                 {
@@ -217,21 +221,42 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                 return;
             }
 
-            var needed = _vectorCount * dims + values.Length;
-            if (needed > _vectors.Length)
+            var rows = values.Length / dims;
+            if ((_vectorCount + rows) * dims > _codes.Length)
             {
-                Array.Resize(ref _vectors, Math.Max(needed, _vectors.Length * 2));
+                var capacity = Math.Max(_vectorCount + rows, _scales.Length * 2);
+                Array.Resize(ref _codes, capacity * dims);
+                Array.Resize(ref _scales, capacity);
             }
 
-            values.CopyTo(_vectors.AsSpan(_vectorCount * dims));
-            _vectorCount += values.Length / dims;
+            for (var r = 0; r < rows; r++)
+            {
+                _scales[_vectorCount] = Int8Vectors.Quantize(values.Slice(r * dims, dims), _codes.AsSpan(_vectorCount * dims, dims));
+                _vectorCount++;
+            }
+        }
+
+        private void AppendCoded(ReadOnlySpan<sbyte> codes, ReadOnlySpan<float> scales)
+        {
+            var rows = scales.Length;
+            if ((_vectorCount + rows) * dims > _codes.Length)
+            {
+                var capacity = Math.Max(_vectorCount + rows, _scales.Length * 2);
+                Array.Resize(ref _codes, capacity * dims);
+                Array.Resize(ref _scales, capacity);
+            }
+
+            codes.CopyTo(_codes.AsSpan(_vectorCount * dims));
+            scales.CopyTo(_scales.AsSpan(_vectorCount));
+            _vectorCount += rows;
         }
 
         private void Compact()
         {
             var live = _entries.Where(e => !e.Removed).ToList();
-            var old = _vectors;
-            _vectors = new float[Math.Max(dims * 1024, old.Length / 2)];
+            var (oldCodes, oldScales) = (_codes, _scales);
+            _codes = new sbyte[Math.Max(dims * 1024, oldCodes.Length / 2)];
+            _scales = new float[Math.Max(1024, oldScales.Length / 2)];
             _vectorCount = 0;
             _entries.Clear();
             _byId.Clear();
@@ -239,12 +264,26 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             {
                 var count = entry.TextCount + (entry.HasContext ? 1 : 0);
                 var start = _vectorCount;
-                Append(old.AsSpan(entry.Start * dims, count * dims));
+                AppendCoded(oldCodes.AsSpan(entry.Start * dims, count * dims), oldScales.AsSpan(entry.Start, count));
                 _byId[entry.Id] = _entries.Count;
                 _entries.Add(entry with { Start = start });
             }
 
             _removed = 0;
+        }
+
+        /// <summary>A query vector, quantised once per search.</summary>
+        private sealed class Query(sbyte[] codes, float scale)
+        {
+            public sbyte[] Codes { get; } = codes;
+            public float Scale { get; } = scale;
+
+            public static Query From(float[] vector)
+            {
+                var codes = new sbyte[vector.Length];
+                var scale = Int8Vectors.Quantize(vector, codes);
+                return new Query(codes, scale);
+            }
         }
 
         private readonly record struct Entry(string Id, long OccurredAt, int Start, int TextCount, bool HasContext, bool Removed);

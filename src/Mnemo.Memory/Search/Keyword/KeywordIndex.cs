@@ -55,6 +55,9 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         return stems.Count == 0 ? [] : await WithIndexAsync(db, userId, index => index.ContainingAll(stems, limit), ct);
     }
 
+    public Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct) =>
+        WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct);
+
     public void Clear() => _users.Clear();
 
     private async Task<T> WithIndexAsync<T>(MemoryDbContext db, string userId, Func<UserKeywordIndex, T> use, CancellationToken ct)
@@ -99,7 +102,7 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         }
 
         var ids = changes.Select(c => c.MemoryId).Distinct(StringComparer.Ordinal).ToList();
-        var documents = await DocumentsAsync(db, userId, db.Memories.Where(m => EF.Constant(ids).Contains(m.Id)), ct);
+        var documents = await DocumentsAsync(db, userId, db.Memories.Where(m => ids.Contains(m.Id)), ct);
         foreach (var id in ids)
         {
             // Deleted, purged or (never) another user's: gone from this user's index.

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using Lucene.Net.Analysis.Miscellaneous;
 using Lucene.Net.Tartarus.Snowball.Ext;
 
 namespace Mnemo.Memory.Search.Keyword;
@@ -66,16 +66,15 @@ internal static partial class KeywordTokenizer
 
     internal static string Fold(ReadOnlySpan<char> word)
     {
-        var lower = word.ToString().ToLowerInvariant();
-        foreach (var c in lower)
+        foreach (var c in word)
         {
             if (c > '\u007f')
             {
-                return RemoveDiacritics(lower);
+                return RemoveDiacritics(word).ToLowerInvariant();
             }
         }
 
-        return lower;
+        return word.ToString().ToLowerInvariant();
     }
 
     internal static string Stem(string word)
@@ -103,18 +102,25 @@ internal static partial class KeywordTokenizer
         return stem;
     }
 
-    private static string RemoveDiacritics(string word)
+    /// <summary>
+    /// Latin letters to their ASCII base ("é" to "e", "ß" to "ss", "ø" to "o"), combining marks dropped ("e\u0301" to "e").
+    /// Not <c>string.Normalize(FormD)</c>: the projects run with <c>InvariantGlobalization</c>, where it leaves "é" whole.
+    /// </summary>
+    private static string RemoveDiacritics(ReadOnlySpan<char> word)
     {
-        var decomposed = word.Normalize(NormalizationForm.FormD);
-        var kept = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
+        var marksless = new char[word.Length];
+        var length = 0;
+        foreach (var c in word)
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
             {
-                kept.Append(c);
+                marksless[length++] = c;
             }
         }
 
-        return kept.ToString().Normalize(NormalizationForm.FormC);
+        // Lucene's table maps one character to at most four.
+        var folded = new char[length * 4];
+        var foldedLength = ASCIIFoldingFilter.FoldToASCII(marksless, 0, folded, 0, length);
+        return new string(folded, 0, foldedLength);
     }
 }

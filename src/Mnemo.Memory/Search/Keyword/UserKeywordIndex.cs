@@ -47,14 +47,21 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
     private double _averageLength;
     private int _removed;
 
+    // What scoring reads per slot, in flat arrays (a pointer chase per posting costs more than the arithmetic):
+    // whether the slot is live, its neighbour links (2 × window per slot, -1 = none) and its BM25 document length.
+    private readonly int _stride = 2 * ranking.NeighbourWindow;
+    private bool[] _isLive = [];
+    private int[] _links = [];
+    private float[] _lengths = [];
+
     // Scratch space for scoring, indexed by slot; a mark tells whether a slot's value belongs to the current pass.
-    private float[] _own = [];
-    private float[] _context = [];
+    private float[] _frequency = [];
     private double[] _score = [];
     private int[] _termMark = [];
     private int[] _scoreMark = [];
     private int _mark;
     private readonly List<int> _touched = [];
+    private readonly List<int> _scored = [];
 
     public int Count => _slotById.Count;
 
@@ -82,10 +89,7 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         var slot = new Slot(
             document.Id, document.State, document.App, document.OccurredAt, document.BatchId, document.BatchIndex,
             [.. document.Tags], [.. counts.OrderBy(c => c.Key).Select(c => new TermCount(c.Key, c.Value))], dateTerms, length, dateLength);
-        var index = _slots.Count;
-        _slots.Add(slot);
-        _slotById[document.Id] = index;
-        AddPostings(index, slot);
+        var index = AddSlot(slot);
         if (!_batches.TryGetValue(document.BatchId, out var members))
         {
             _batches[document.BatchId] = members = [];
@@ -106,6 +110,7 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         // A tombstone: postings keep pointing at the slot until the next compaction and skip it meanwhile.
         var slot = _slots[index];
         slot.Removed = true;
+        _isLive[index] = false;
         _removed++;
         if (_batches.TryGetValue(slot.BatchId, out var members))
         {
@@ -133,14 +138,16 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
     public List<ScoredId> Search(IReadOnlyList<string> stems, MemoryFilter filter, int limit)
     {
         Prepare();
-        var best = new PriorityQueue<int, double>(limit + 1);
         if (Count == 0 || limit <= 0)
         {
             return [];
         }
 
+        var best = new PriorityQueue<int, double>(limit + 1);
+
         var scoreMark = NextMark();
-        var scored = new List<int>();
+        var scored = _scored;
+        scored.Clear();
         foreach (var stem in stems)
         {
             if (!_termIds.TryGetValue(stem, out var term))
@@ -151,42 +158,47 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
             var termMark = NextMark();
             _touched.Clear();
             var postings = _postings[term];
+            var slots = postings.Slots;
+            var counts = postings.Counts;
+            var weight = ranking.ContextWeight;
             for (var i = 0; i < postings.Count; i++)
             {
-                var slot = _slots[postings.Slots[i]];
-                if (slot.Removed)
+                var index = slots[i];
+                if (!_isLive[index])
                 {
                     continue;
                 }
 
-                var count = postings.Counts[i];
-                _own[Touch(postings.Slots[i], termMark)] += count;
-                foreach (var neighbour in slot.Neighbours)
+                float count = counts[i];
+                Add(index, count, termMark);
+                for (int link = index * _stride, end = link + _stride; link < end && _links[link] >= 0; link++)
                 {
-                    _context[Touch(neighbour, termMark)] += count;
+                    Add(_links[link], weight * count, termMark);
                 }
             }
 
             foreach (var index in postings.DateSlots)
             {
-                if (!_slots[index].Removed)
+                if (_isLive[index])
                 {
-                    _context[Touch(index, termMark)] += 1;
+                    Add(index, weight, termMark);
                 }
             }
 
+            // Every memory the term reaches counts as a hit, as in FTS5 (which matched the context column too).
             var hits = _touched.Count;
             var idf = Math.Log((Count + BackgroundDocuments - hits + 0.5) / (hits + 0.5));
             idf = idf <= 0 ? 1e-6 : idf;
+            var lengthNorm = B / _averageLength;
             foreach (var index in _touched)
             {
-                double f = _own[index] + (ranking.ContextWeight * _context[index]);
+                double f = _frequency[index];
                 if (f <= 0)
                 {
                     continue;
                 }
 
-                var score = idf * (f * (K1 + 1)) / (f + (K1 * (1 - B + (B * _slots[index].DocumentLength / _averageLength))));
+                var score = idf * (f * (K1 + 1)) / (f + (K1 * (1 - B + (lengthNorm * _lengths[index]))));
                 if (_scoreMark[index] != scoreMark)
                 {
                     _scoreMark[index] = scoreMark;
@@ -198,21 +210,28 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
             }
         }
 
+        var worst = double.NegativeInfinity;
         foreach (var index in scored)
         {
-            if (!Passes(_slots[index], filter))
+            // The score is compared first: most memories lose to the current top list without their filters read.
+            var score = _score[index];
+            if ((best.Count == limit && score <= worst) || !Passes(_slots[index], filter))
             {
                 continue;
             }
 
-            var score = _score[index];
             if (best.Count < limit)
             {
                 best.Enqueue(index, score);
             }
-            else if (best.TryPeek(out _, out var worst) && score > worst)
+            else
             {
                 best.DequeueEnqueue(index, score);
+            }
+
+            if (best.Count == limit)
+            {
+                best.TryPeek(out _, out worst);
             }
         }
 
@@ -224,6 +243,21 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
 
         result.Reverse();
         return result;
+    }
+
+    /// <summary>Those of <paramref name="ids"/> that are this user's live memories and pass <paramref name="filter"/>.</summary>
+    public HashSet<string> Filter(IEnumerable<string> ids, MemoryFilter filter)
+    {
+        var passing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (_slotById.TryGetValue(id, out var index) && Passes(_slots[index], filter))
+            {
+                passing.Add(id);
+            }
+        }
+
+        return passing;
     }
 
     /// <summary>Active memories whose own words include every stem, newest first (near-duplicate candidates).</summary>
@@ -286,16 +320,42 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         }
     }
 
-    private int Touch(int index, int termMark)
+    private void Add(int index, float frequency, int termMark)
     {
         if (_termMark[index] != termMark)
         {
             _termMark[index] = termMark;
-            _own[index] = 0;
-            _context[index] = 0;
+            _frequency[index] = frequency;
             _touched.Add(index);
         }
+        else
+        {
+            _frequency[index] += frequency;
+        }
+    }
 
+    private int AddSlot(Slot slot)
+    {
+        var index = _slots.Count;
+        _slots.Add(slot);
+        _slotById[slot.Id] = index;
+        if (_isLive.Length <= index)
+        {
+            var size = Math.Max(1024, _isLive.Length * 2);
+            Array.Resize(ref _isLive, size);
+            Array.Resize(ref _lengths, size);
+            Array.Resize(ref _frequency, size);
+            Array.Resize(ref _score, size);
+            Array.Resize(ref _termMark, size);
+            Array.Resize(ref _scoreMark, size);
+            var links = _links.Length;
+            Array.Resize(ref _links, size * _stride);
+            Array.Fill(_links, -1, links, _links.Length - links);
+        }
+
+        _isLive[index] = true;
+        Array.Fill(_links, -1, index * _stride, _stride);
+        AddPostings(index, slot);
         return index;
     }
 
@@ -342,22 +402,12 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
                     length += _slots[neighbour].TextLength;
                 }
 
-                slot.DocumentLength = length;
+                _lengths[index] = length;
                 total += length;
             }
 
             _averageLength = Count == 0 ? 1 : Math.Max(1, total / Count);
             _lengthsDirty = false;
-        }
-
-        if (_own.Length < _slots.Count)
-        {
-            var size = Math.Max(_slots.Count, _own.Length * 2);
-            Array.Resize(ref _own, size);
-            Array.Resize(ref _context, size);
-            Array.Resize(ref _score, size);
-            Array.Resize(ref _termMark, size);
-            Array.Resize(ref _scoreMark, size);
         }
     }
 
@@ -380,7 +430,10 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
                 }
             }
 
-            _slots[members[position]].Neighbours = neighbours;
+            var index = members[position];
+            _slots[index].Neighbours = neighbours;
+            Array.Fill(_links, -1, index * _stride, _stride);
+            neighbours.CopyTo(_links, index * _stride);
         }
     }
 
@@ -396,12 +449,10 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
             postings.Clear();
         }
 
+        Array.Clear(_isLive);
         foreach (var slot in live)
         {
-            var index = _slots.Count;
-            _slots.Add(slot);
-            _slotById[slot.Id] = index;
-            AddPostings(index, slot);
+            var index = AddSlot(slot);
             if (!_batches.TryGetValue(slot.BatchId, out var members))
             {
                 _batches[slot.BatchId] = members = [];
@@ -437,8 +488,6 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         public int TextLength { get; } = textLength;
         public int DateLength { get; } = dateLength;
 
-        /// <summary>Own words, date words and the neighbours' words: the BM25 document length.</summary>
-        public int DocumentLength { get; set; }
         public int[] Neighbours { get; set; } = [];
         public bool Removed { get; set; }
 
