@@ -164,7 +164,8 @@ internal sealed class MemoryService(
         var search = SearchOptions;
         var candidates = Math.Max(limit, search.CandidateCount);
         var useDense = search.Mode != SearchMode.KeywordOnly && indexer.EmbeddingsEnabled;
-        // The query vector (~4 ms) is computed on the other core while SQLite runs the keyword query.
+        // The query vector (~4 ms, the longest step) is computed meanwhile: the keyword ranking and both indexes'
+        // catch-up with the database run while the model works.
         var queryVector = useDense ? Task.Run(() => indexer.Embeddings.EmbedAsync([query], ct), ct) : null;
         var keyword = search.Mode == SearchMode.DenseOnly && useDense
             ? []
@@ -173,6 +174,8 @@ internal sealed class MemoryService(
         {
             return keyword.Take(limit).ToList();
         }
+
+        await vectorIndex.CatchUpAsync(db, userId, ct);
 
         float[] vector;
         try
@@ -186,7 +189,7 @@ internal sealed class MemoryService(
         }
 
         var contextWeight = search.DenseNeighbourWindow > 0 ? (float)search.DenseContextWeight : 0f;
-        var dense = await vectorIndex.SearchAsync(db, userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, contextWeight, ct);
+        var dense = vectorIndex.Search(userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, contextWeight);
         var allowed = await keywordIndex.FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
         dense = dense.Where(d => allowed.Contains(d.Id)).ToList();
         // Keyword candidates the semantic top list missed still get their own cosine (a few dot products).

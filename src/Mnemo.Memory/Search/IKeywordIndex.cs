@@ -33,6 +33,7 @@ internal interface IKeywordIndex
     /// <summary>
     /// Those of <paramref name="ids"/> (e.g. semantic candidates) that are the user's live memories passing
     /// <paramref name="filter"/>: the index holds every live memory's state, app, date and tags, so no row is read.
+    /// Meant for right after <see cref="SearchAsync"/> in the same request: an index already loaded is used as it is.
     /// </summary>
     Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct);
 

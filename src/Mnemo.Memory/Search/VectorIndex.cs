@@ -21,10 +21,17 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
     public async Task<IReadOnlyList<ScoredId>> SearchAsync(
         MemoryDbContext db, string userId, float[] query, long? occurredAfter, long? occurredBefore, int k, float contextWeight, CancellationToken ct)
     {
-        var user = _users.GetOrAdd(userId, _ => new UserVectors(embeddings.Dimensions));
-        await RefreshAsync(db, userId, user, ct);
-        return user.Search(query, occurredAfter, occurredBefore, k, contextWeight);
+        await CatchUpAsync(db, userId, ct);
+        return Search(userId, query, occurredAfter, occurredBefore, k, contextWeight);
     }
+
+    /// <summary>Loads the user's vectors written since the last look (e.g. while the query vector is being computed).</summary>
+    public Task CatchUpAsync(MemoryDbContext db, string userId, CancellationToken ct) =>
+        RefreshAsync(db, userId, _users.GetOrAdd(userId, _ => new UserVectors(embeddings.Dimensions)), ct);
+
+    /// <summary>As <see cref="SearchAsync"/>, over what is loaded now (call <see cref="CatchUpAsync"/> first).</summary>
+    public IReadOnlyList<ScoredId> Search(string userId, float[] query, long? occurredAfter, long? occurredBefore, int k, float contextWeight) =>
+        _users.TryGetValue(userId, out var user) ? user.Search(query, occurredAfter, occurredBefore, k, contextWeight) : [];
 
     /// <summary>The semantic score of specific memories (e.g. keyword candidates), for a fair fusion; unknown ids are left out.</summary>
     public Dictionary<string, float> Score(string userId, float[] query, IEnumerable<string> ids, float contextWeight) =>

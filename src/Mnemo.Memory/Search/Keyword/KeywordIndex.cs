@@ -20,6 +20,9 @@ namespace Mnemo.Memory.Search.Keyword;
 /// </remarks>
 internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIndex
 {
+    /// <summary>Above this many changed memories a catch-up reloads the user (also keeps the id list far below SQLite's variable limit).</summary>
+    private const int MaxIncrementalChanges = 2_000;
+
     private readonly ConcurrentDictionary<string, UserEntry> _users = new(StringComparer.Ordinal);
 
     private KeywordRanking Ranking
@@ -55,8 +58,25 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         return stems.Count == 0 ? [] : await WithIndexAsync(db, userId, index => index.ContainingAll(stems, limit), ct);
     }
 
-    public Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct) =>
-        WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct);
+    public async Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct)
+    {
+        if (_users.TryGetValue(userId, out var entry) && entry.Index is not null)
+        {
+            // Called right after this request's keyword search caught up: another round trip would only find changes
+            // committed in the last milliseconds, and the rows returned are re-read (owner, deleted) anyway.
+            await entry.Gate.WaitAsync(ct);
+            try
+            {
+                return entry.Index.Filter(ids, filter);
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+        }
+
+        return await WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct);
+    }
 
     public void Clear() => _users.Clear();
 
@@ -95,7 +115,8 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
             return;
         }
 
-        if (changes.Any(c => c.MemoryId.Length == 0))
+        // A reset marker, or more changes than a reload costs (bulk imports): start again from the table.
+        if (changes.Count > MaxIncrementalChanges || changes.Any(c => c.MemoryId.Length == 0))
         {
             await LoadAsync(db, userId, entry, ct);
             return;

@@ -43,6 +43,24 @@ public sealed class KeywordIndexSharedDatabaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_InOneProvider_CatchesUpWithABulkImportThroughAnother()
+    {
+        await _writer.AddAsync(Alice, [new("We rented a kayak")]);
+        Assert.Single(await Texts(_reader, "kayak"));
+
+        // More changes than an incremental catch-up takes (2,000): the reader reloads the user instead.
+        for (var call = 0; call < 21; call++)
+        {
+            await _writer.AddAsync(Alice, Enumerable.Range(0, 100).Select(i => new NewMemory($"imported note {call} {i} about sailing")).ToList());
+        }
+
+        var hits = await _reader.SearchAsync(Alice, new SearchRequest("sailing", Limit: 100));
+        Assert.Equal(100, hits.Count);
+        Assert.Single(await Texts(_reader, "kayak"));
+        Assert.Contains("imported note 20 99 about sailing", (await _reader.SearchAsync(Alice, new SearchRequest("20 99 sailing", Limit: 1))).Select(h => h.Memory.Text));
+    }
+
+    [Fact]
     public async Task Search_InOneProvider_FollowsATextUpdateThroughAnother()
     {
         var ids = await _writer.AddAsync(Alice, [new("We visited Lisbon in spring")]);
