@@ -17,7 +17,9 @@ namespace Mnemo.Bench.Latency;
 /// Latency over HTTP: one sequential MCP client with an API key against the real <c>mnemo serve</c> process and its
 /// local model. Measures ingest throughput (single adds and batches of 50; an acknowledged memory is searchable by
 /// keyword and vectors at once), search_memory p50/p95 at growing numbers of memories of one user while another user
-/// has memories too, and the server's RSS with the model loaded. Memories beyond the ingest phase are pre-filled
+/// has memories too, and the server's RSS with the model loaded. Calls are timed twice: through the official C# SDK
+/// client (the path an assistant built on it takes) and through <see cref="RawMcpClient"/>, whose own cost on the
+/// shared cores is small. Memories beyond the ingest phase are pre-filled
 /// straight into the database file (synthetic texts, synthetic vectors under the real model's id): writing 100k
 /// through the model would take most of an hour on two cores.
 /// </summary>
@@ -55,6 +57,7 @@ internal static class LatencyBenchmark
             var otherKey = (await server.CliAsync("keys", "create", "other")).Trim();
             await using var other = await ConnectAsync(server, otherKey);
             await using var bench = await ConnectAsync(server, benchKey);
+            using var raw = await RawMcpClient.ConnectAsync(new Uri(server.BaseUrl, "/mcp"), benchKey);
 
             // The floor: an HTTP round trip that does no work.
             using (var http = new HttpClient { BaseAddress = server.BaseUrl })
@@ -95,17 +98,30 @@ internal static class LatencyBenchmark
                 if (size == sizes[0])
                 {
                     // The MCP floor: authentication, tool dispatch and one small database read.
+                    for (var i = 0; i < 50; i++)
+                    {
+                        await CallAsync(bench, "list_memories", new() { ["limit"] = 1 });
+                        await raw.CallToolAsync("list_memories", new() { ["limit"] = 1 });
+                    }
+
                     var floorMcp = new LatencyStats("list_memories (limit 1, MCP floor)");
                     await floorMcp.MeasureAsync(queries, _ => CallAsync(bench, "list_memories", new() { ["limit"] = 1 }));
                     Console.WriteLine(floorMcp);
+                    var floorRaw = new LatencyStats("  same, minimal JSON-RPC client");
+                    await floorRaw.MeasureAsync(queries, _ => raw.CallToolAsync("list_memories", new() { ["limit"] = 1 }));
+                    Console.WriteLine(floorRaw);
                 }
 
                 var search = new LatencyStats($"search_memory @ {have} memories");
                 await search.MeasureAsync(queries, _ => CallAsync(bench, "search_memory", new() { ["query"] = synthetic.Query(), ["limit"] = 10 }));
                 Console.WriteLine(search);
+                var searchRaw = new LatencyStats("  same, minimal JSON-RPC client");
+                await searchRaw.MeasureAsync(queries, _ => raw.CallToolAsync("search_memory", new() { ["query"] = synthetic.Query(), ["limit"] = 10 }));
+                Console.WriteLine(searchRaw);
             }
 
-            Console.WriteLine($"server RSS with the model loaded, {have} + {Math.Max(otherHas, otherMemories)} memories: {server.ResidentBytes() / (1024.0 * 1024):F0} MiB");
+            var model = serverArgs.Any(a => a.Contains("Embeddings:Provider=None", StringComparison.OrdinalIgnoreCase)) ? "without a model" : "with the model loaded";
+            Console.WriteLine($"server RSS {model}, {have} + {Math.Max(otherHas, otherMemories)} memories: {server.ResidentBytes() / (1024.0 * 1024):F0} MiB");
             return 0;
         }
         finally

@@ -36,6 +36,19 @@ internal static class Int8Vectors
         return max / 127f;
     }
 
+    /// <summary>One bit per dimension, set where the code is positive: the sign pattern compared by Hamming distance.</summary>
+    public static void Signs(ReadOnlySpan<sbyte> codes, Span<ulong> signs)
+    {
+        signs.Clear();
+        for (var d = 0; d < codes.Length; d++)
+        {
+            if (codes[d] > 0)
+            {
+                signs[d >> 6] |= 1UL << (d & 63);
+            }
+        }
+    }
+
     /// <summary>The integer dot product of two code vectors of equal length.</summary>
     public static int Dot(ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b)
     {

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Numerics;
 using Microsoft.EntityFrameworkCore;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search.Embeddings;
@@ -75,8 +77,14 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
         private readonly Lock _gate = new();
         private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
         private readonly List<Entry> _entries = [];
+        /// <summary>Large slices are first ranked by the signs of the vectors (Hamming distance over bits: an eighth of the
+        /// int8 bytes to read), and only a shortlist is scored exactly. Below this size the exact scan is as fast.</summary>
+        private const int ShortlistFrom = 10_000;
+
+        private readonly int _words = (dims + 63) / 64;
         private sbyte[] _codes = new sbyte[dims * 1024];
         private float[] _scales = new float[1024];
+        private ulong[] _signs = new ulong[(dims + 63) / 64 * 1024];
         private int _vectorCount;
         private int _removed;
         private long _lastSeq;
@@ -190,9 +198,12 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
 
         private (int Index, float Score)[] Scan(Query q, int from, int to, long after, long before, int k, float contextWeight)
         {
+            var shortlist = to - from >= ShortlistFrom ? Shortlist(q, from, to, after, before, Math.Max(k * 15, 1_000)) : null;
             var top = new PriorityQueue<int, float>(k + 1);
-            for (var i = from; i < to; i++)
+            var count = shortlist?.Count ?? to - from;
+            for (var n = 0; n < count; n++)
             {
+                var i = shortlist is null ? from + n : shortlist[n];
                 var entry = _entries[i];
                 if (entry.Removed || entry.OccurredAt < after || entry.OccurredAt > before)
                 {
@@ -221,6 +232,71 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             return result;
         }
 
+        /// <summary>
+        /// The (about) <paramref name="size"/> entries whose text vectors agree in sign with the query on most dimensions.
+        /// Distances are bucketed (there are only dims + 1 of them), so the cut-off is found without sorting or a heap.
+        /// </summary>
+        private List<int> Shortlist(Query q, int from, int to, long after, long before, int size)
+        {
+            var query = q.Signs.AsSpan();
+            var distances = ArrayPool<int>.Shared.Rent(to - from);
+            var histogram = new int[dims + 1];
+            try
+            {
+                for (var i = from; i < to; i++)
+                {
+                    var entry = _entries[i];
+                    if (entry.Removed || entry.OccurredAt < after || entry.OccurredAt > before)
+                    {
+                        distances[i - from] = -1;
+                        continue;
+                    }
+
+                    var nearest = dims;
+                    for (var c = 0; c < entry.TextCount; c++)
+                    {
+                        var row = _signs.AsSpan((entry.Start + c) * _words, _words);
+                        var differing = 0;
+                        for (var w = 0; w < row.Length; w++)
+                        {
+                            differing += BitOperations.PopCount(row[w] ^ query[w]);
+                        }
+
+                        nearest = Math.Min(nearest, differing);
+                    }
+
+                    distances[i - from] = nearest;
+                    histogram[nearest]++;
+                }
+
+                // Every entry closer than the cut-off fits in the shortlist; entries at the cut-off fill what is left.
+                var (cutoff, taken) = (0, 0);
+                for (; cutoff <= dims && taken + histogram[cutoff] <= size; cutoff++)
+                {
+                    taken += histogram[cutoff];
+                }
+
+                var shortlist = new List<int>(size);
+                var atCutoff = size - taken;
+                for (var i = from; i < to; i++)
+                {
+                    var distance = distances[i - from];
+                    if (distance >= 0 && (distance < cutoff || (distance == cutoff && atCutoff-- > 0)))
+                    {
+                        shortlist.Add(i);
+                    }
+                }
+
+                return shortlist;
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(distances);
+            }
+        }
+
+        private void SetSigns(int row) => Int8Vectors.Signs(_codes.AsSpan(row * dims, dims), _signs.AsSpan(row * _words, _words));
+
         private void Append(ReadOnlySpan<float> values)
         {
             if (values.IsEmpty)
@@ -234,11 +310,13 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                 var capacity = Math.Max(_vectorCount + rows, _scales.Length * 2);
                 Array.Resize(ref _codes, capacity * dims);
                 Array.Resize(ref _scales, capacity);
+                Array.Resize(ref _signs, capacity * _words);
             }
 
             for (var r = 0; r < rows; r++)
             {
                 _scales[_vectorCount] = Int8Vectors.Quantize(values.Slice(r * dims, dims), _codes.AsSpan(_vectorCount * dims, dims));
+                SetSigns(_vectorCount);
                 _vectorCount++;
             }
         }
@@ -251,10 +329,16 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                 var capacity = Math.Max(_vectorCount + rows, _scales.Length * 2);
                 Array.Resize(ref _codes, capacity * dims);
                 Array.Resize(ref _scales, capacity);
+                Array.Resize(ref _signs, capacity * _words);
             }
 
             codes.CopyTo(_codes.AsSpan(_vectorCount * dims));
             scales.CopyTo(_scales.AsSpan(_vectorCount));
+            for (var r = 0; r < rows; r++)
+            {
+                SetSigns(_vectorCount + r);
+            }
+
             _vectorCount += rows;
         }
 
@@ -264,6 +348,7 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             var (oldCodes, oldScales) = (_codes, _scales);
             _codes = new sbyte[Math.Max(dims * 1024, oldCodes.Length / 2)];
             _scales = new float[Math.Max(1024, oldScales.Length / 2)];
+            _signs = new ulong[_scales.Length * _words];
             _vectorCount = 0;
             _entries.Clear();
             _byId.Clear();
@@ -280,16 +365,20 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
         }
 
         /// <summary>A query vector, quantised once per search.</summary>
-        private sealed class Query(sbyte[] codes, float scale)
+        private sealed class Query(sbyte[] codes, float scale, ulong[] signs)
         {
             public sbyte[] Codes { get; } = codes;
             public float Scale { get; } = scale;
+            public ulong[] Signs { get; } = signs;
 
             public static Query From(float[] vector)
             {
                 var codes = new sbyte[vector.Length];
                 var scale = Int8Vectors.Quantize(vector, codes);
-                return new Query(codes, scale);
+                var signs = new ulong[(vector.Length + 63) / 64];
+                Int8Vectors.Signs(codes, signs);
+
+                return new Query(codes, scale, signs);
             }
         }
 
