@@ -36,7 +36,4 @@ internal interface IKeywordIndex
     /// Meant for right after <see cref="SearchAsync"/> in the same request: an index already loaded is used as it is.
     /// </summary>
     Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct);
-
-    /// <summary>Drops every user's in-memory index (tests and re-configuration); they reload on next use.</summary>
-    void Clear();
 }

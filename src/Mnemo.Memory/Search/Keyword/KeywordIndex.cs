@@ -78,8 +78,6 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         return await WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct);
     }
 
-    public void Clear() => _users.Clear();
-
     private async Task<T> WithIndexAsync<T>(MemoryDbContext db, string userId, Func<UserKeywordIndex, T> use, CancellationToken ct)
     {
         var entry = _users.GetOrAdd(userId, _ => new UserEntry());
