@@ -5,15 +5,15 @@ using Spectre.Console;
 namespace Mnemo.Server.Cli;
 
 /// <summary>
-/// <c>mnemo reindex</c>: recomputes every memory's vectors (and keyword entry) with the configured embedding
-/// model, e.g. after a model change. Safe next to a running server (SQLite WAL, one short transaction per page).
+/// <c>mnemo reindex</c>: recomputes every memory's vectors with the configured embedding model, e.g. after a model
+/// change. (The keyword index needs no rebuild: each process builds it in memory from the memories table.) Safe next to a running server (SQLite WAL, one short transaction per page).
 /// The progress bar goes to stderr; stdout gets only the count.
 /// </summary>
 internal static class ReindexCommand
 {
     public static Command Create()
     {
-        var command = new Command("reindex", "Rebuild the search indexes (vectors and keywords) of every memory with the configured model.");
+        var command = new Command("reindex", "Recompute the vectors of every memory with the configured embedding model.");
         command.SetAction(async (parse, ct) =>
         {
             await using var services = await DataServices.OpenAsync(parse, ct);
