@@ -305,13 +305,7 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             }
 
             var rows = values.Length / dims;
-            if ((_vectorCount + rows) * dims > _codes.Length)
-            {
-                var capacity = Math.Max(_vectorCount + rows, _scales.Length * 2);
-                Array.Resize(ref _codes, capacity * dims);
-                Array.Resize(ref _scales, capacity);
-                Array.Resize(ref _signs, capacity * _words);
-            }
+            EnsureCapacity(rows);
 
             for (var r = 0; r < rows; r++)
             {
@@ -321,9 +315,8 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
             }
         }
 
-        private void AppendCoded(ReadOnlySpan<sbyte> codes, ReadOnlySpan<float> scales)
+        private void EnsureCapacity(int rows)
         {
-            var rows = scales.Length;
             if ((_vectorCount + rows) * dims > _codes.Length)
             {
                 var capacity = Math.Max(_vectorCount + rows, _scales.Length * 2);
@@ -331,6 +324,12 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
                 Array.Resize(ref _scales, capacity);
                 Array.Resize(ref _signs, capacity * _words);
             }
+        }
+
+        private void AppendCoded(ReadOnlySpan<sbyte> codes, ReadOnlySpan<float> scales)
+        {
+            var rows = scales.Length;
+            EnsureCapacity(rows);
 
             codes.CopyTo(_codes.AsSpan(_vectorCount * dims));
             scales.CopyTo(_scales.AsSpan(_vectorCount));

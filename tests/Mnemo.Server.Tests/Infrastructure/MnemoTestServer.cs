@@ -40,14 +40,18 @@ public sealed class MnemoTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <param name="services">Service overrides applied after Mnemo's own (e.g. a fake HTTP handler).</param>
+    /// <param name="dataDir">A folder to keep (restart and two-process tests); null: a temporary one, deleted on dispose.</param>
     public static async Task<MnemoTestServer> StartAsync(
         bool conformance = false,
         IDictionary<string, string?>? configuration = null,
-        string? dataDir = null)
+        string? dataDir = null,
+        Action<IServiceCollection>? services = null,
+        string urls = "http://127.0.0.1:0")
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("mnemo-test-").FullName;
-        var settings = new ServeSettings("http://127.0.0.1:0", dataDir, conformance, []);
+        var settings = new ServeSettings(urls, dataDir, conformance, []);
         var app = await MnemoHost.CreateAsync(settings, builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -55,6 +59,8 @@ public sealed class MnemoTestServer : IAsyncDisposable
             {
                 builder.Configuration.AddInMemoryCollection(configuration);
             }
+
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -94,8 +100,16 @@ public sealed class MnemoTestServer : IAsyncDisposable
             new McpClientOptions { ClientInfo = new Implementation { Name = clientName, Version = "1.0" } });
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -1,45 +1,36 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
-using Mnemo.Server.Hosting;
+using Mnemo.Server.Tests.Infrastructure;
 
 namespace Mnemo.Server.Tests.OAuth;
 
 /// <summary>
-/// A real Mnemo on a real Kestrel port for OAuth tests, with hooks the shared test server does not
-/// need: configuration, service overrides (the client-metadata fetcher's handler), a kept data folder
-/// (restart and two-process tests).
+/// The shared <see cref="MnemoTestServer"/> seen the way OAuth tests need it: the origin clients see (the public URL
+/// when configured), the MCP URL as the resource string, and users with a known password for the login page.
 /// </summary>
 public sealed class OAuthTestServer : IAsyncDisposable
 {
     public const string Password = "correct horse battery staple";
 
-    private readonly WebApplication _app;
-    private readonly bool _ownsDataDir;
+    private readonly MnemoTestServer _server;
 
-    private OAuthTestServer(WebApplication app, string dataDir, Uri baseUrl, bool ownsDataDir)
+    private OAuthTestServer(MnemoTestServer server, string origin)
     {
-        _app = app;
-        DataDir = dataDir;
-        BaseUrl = baseUrl;
-        _ownsDataDir = ownsDataDir;
+        _server = server;
+        Origin = origin;
     }
 
-    public string DataDir { get; }
+    public string DataDir => _server.DataDir;
 
     /// <summary>Where the socket is (always 127.0.0.1:port).</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _server.BaseUrl;
 
     /// <summary>The origin clients see: the public URL when configured, else the socket address.</summary>
-    public string Origin { get; private init; } = "";
+    public string Origin { get; }
 
     public string McpUrl => Origin + "/mcp";
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _server.Services;
 
     public static async Task<OAuthTestServer> StartAsync(
         IDictionary<string, string?>? configuration = null,
@@ -47,26 +38,9 @@ public sealed class OAuthTestServer : IAsyncDisposable
         string? dataDir = null,
         string urls = "http://127.0.0.1:0")
     {
-        var ownsDataDir = dataDir is null;
-        dataDir ??= Directory.CreateTempSubdirectory("mnemo-oauth-test-").FullName;
-        var settings = new ServeSettings(urls, dataDir, Conformance: false, []);
-        var app = await MnemoHost.CreateAsync(settings, builder =>
-        {
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            if (configuration is not null)
-            {
-                builder.Configuration.AddInMemoryCollection(configuration);
-            }
-
-            services?.Invoke(builder.Services);
-        });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var server = await MnemoTestServer.StartAsync(configuration: configuration, dataDir: dataDir, services: services, urls: urls);
         var publicUrl = configuration is not null && configuration.TryGetValue("Mnemo:PublicUrl", out var p) ? p : null;
-        return new OAuthTestServer(app, dataDir, address, ownsDataDir)
-        {
-            Origin = publicUrl ?? address.GetLeftPart(UriPartial.Authority),
-        };
+        return new OAuthTestServer(server, publicUrl ?? server.BaseUrl.GetLeftPart(UriPartial.Authority));
     }
 
     public async Task CreateUserAsync(string userName)
@@ -75,29 +49,5 @@ public sealed class OAuthTestServer : IAsyncDisposable
         await scope.ServiceProvider.GetRequiredService<IAccountService>().CreateAsync(userName, null, Password);
     }
 
-    private bool _disposed;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        if (_ownsDataDir)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(DataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held by a closing connection; the OS temp cleaner takes it.
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -58,34 +58,24 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         return stems.Count == 0 ? [] : await WithIndexAsync(db, userId, index => index.ContainingAll(stems, limit), ct);
     }
 
-    public async Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct)
-    {
-        if (_users.TryGetValue(userId, out var entry) && entry.Index is not null)
-        {
-            // Called right after this request's keyword search caught up: another round trip would only find changes
-            // committed in the last milliseconds, and the rows returned are re-read (owner, deleted) anyway.
-            await entry.Gate.WaitAsync(ct);
-            try
-            {
-                return entry.Index.Filter(ids, filter);
-            }
-            finally
-            {
-                entry.Gate.Release();
-            }
-        }
+    // Called right after this request's keyword search caught up: another round trip would only find changes committed
+    // in the last milliseconds, and the rows returned are re-read (owner, deleted) anyway.
+    public Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct) =>
+        WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct, catchUp: false);
 
-        return await WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct);
-    }
-
-    private async Task<T> WithIndexAsync<T>(MemoryDbContext db, string userId, Func<UserKeywordIndex, T> use, CancellationToken ct)
+    /// <param name="catchUp">False: use the index as loaded (it is still loaded first if it never was).</param>
+    private async Task<T> WithIndexAsync<T>(MemoryDbContext db, string userId, Func<UserKeywordIndex, T> use, CancellationToken ct, bool catchUp = true)
     {
         var entry = _users.GetOrAdd(userId, _ => new UserEntry());
         // One caller per user at a time: the index and its scratch space are not thread-safe. Other users go on.
         await entry.Gate.WaitAsync(ct);
         try
         {
-            await CatchUpAsync(db, userId, entry, ct);
+            if (catchUp || entry.Index is null)
+            {
+                await CatchUpAsync(db, userId, entry, ct);
+            }
+
             return use(entry.Index!);
         }
         finally

@@ -89,15 +89,7 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         var slot = new Slot(
             document.Id, document.State, document.App, document.OccurredAt, document.BatchId, document.BatchIndex,
             [.. document.Tags], [.. counts.OrderBy(c => c.Key).Select(c => new TermCount(c.Key, c.Value))], dateTerms, length, dateLength);
-        var index = AddSlot(slot);
-        if (!_batches.TryGetValue(document.BatchId, out var members))
-        {
-            _batches[document.BatchId] = members = [];
-        }
-
-        members.Add(index);
-        _dirtyBatches.Add(document.BatchId);
-        _lengthsDirty = true;
+        AddSlot(slot);
     }
 
     public bool Remove(string id)
@@ -109,7 +101,6 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
 
         // A tombstone: postings keep pointing at the slot until the next compaction and skip it meanwhile.
         var slot = _slots[index];
-        slot.Removed = true;
         _isLive[index] = false;
         _removed++;
         if (_batches.TryGetValue(slot.BatchId, out var members))
@@ -286,7 +277,7 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         for (var i = postings.Count - 1; i >= 0 && found.Count < limit; i--)
         {
             var slot = _slots[postings.Slots[i]];
-            if (!slot.Removed && slot.State == MemoryState.Active && terms.All(slot.Has))
+            if (_isLive[postings.Slots[i]] && slot.State == MemoryState.Active && terms.All(slot.Has))
             {
                 found.Add(slot.Id);
             }
@@ -334,7 +325,8 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         }
     }
 
-    private int AddSlot(Slot slot)
+    /// <summary>Appends a slot with its postings and add-call membership; links and lengths follow in <see cref="Prepare"/>.</summary>
+    private void AddSlot(Slot slot)
     {
         var index = _slots.Count;
         _slots.Add(slot);
@@ -356,7 +348,14 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         _isLive[index] = true;
         Array.Fill(_links, -1, index * _stride, _stride);
         AddPostings(index, slot);
-        return index;
+        if (!_batches.TryGetValue(slot.BatchId, out var members))
+        {
+            _batches[slot.BatchId] = members = [];
+        }
+
+        members.Add(index);
+        _dirtyBatches.Add(slot.BatchId);
+        _lengthsDirty = true;
     }
 
     private int NextMark()
@@ -397,9 +396,9 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
             {
                 var slot = _slots[index];
                 var length = slot.TextLength + slot.DateLength;
-                foreach (var neighbour in slot.Neighbours)
+                for (int link = index * _stride, end = link + _stride; link < end && _links[link] >= 0; link++)
                 {
-                    length += _slots[neighbour].TextLength;
+                    length += _slots[_links[link]].TextLength;
                 }
 
                 _lengths[index] = length;
@@ -418,29 +417,22 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         var window = ranking.NeighbourWindow;
         for (var position = 0; position < members.Count; position++)
         {
-            var from = Math.Max(0, position - window);
-            var to = Math.Min(members.Count - 1, position + window);
-            var neighbours = new int[Math.Max(0, to - from)];
-            var n = 0;
-            for (var other = from; other <= to && window > 0; other++)
+            var link = members[position] * _stride;
+            Array.Fill(_links, -1, link, _stride);
+            for (var other = Math.Max(0, position - window); other <= Math.Min(members.Count - 1, position + window); other++)
             {
                 if (other != position)
                 {
-                    neighbours[n++] = members[other];
+                    _links[link++] = members[other];
                 }
             }
-
-            var index = members[position];
-            _slots[index].Neighbours = neighbours;
-            Array.Fill(_links, -1, index * _stride, _stride);
-            neighbours.CopyTo(_links, index * _stride);
         }
     }
 
     /// <summary>Rebuilds slots and postings without the tombstones.</summary>
     private void Compact()
     {
-        var live = _slots.Where(s => !s.Removed).ToList();
+        var live = _slots.Where((_, index) => _isLive[index]).ToList();
         _slots.Clear();
         _slotById.Clear();
         _batches.Clear();
@@ -449,22 +441,14 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
             postings.Clear();
         }
 
+        _dirtyBatches.Clear();
         Array.Clear(_isLive);
         foreach (var slot in live)
         {
-            var index = AddSlot(slot);
-            if (!_batches.TryGetValue(slot.BatchId, out var members))
-            {
-                _batches[slot.BatchId] = members = [];
-            }
-
-            members.Add(index);
+            AddSlot(slot);
         }
 
         _removed = 0;
-        _dirtyBatches.Clear();
-        _dirtyBatches.UnionWith(_batches.Keys);
-        _lengthsDirty = true;
     }
 
     private readonly record struct TermCount(int Term, int Count);
@@ -487,9 +471,6 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         /// <summary>Words of the text (stop-words included) and of its date.</summary>
         public int TextLength { get; } = textLength;
         public int DateLength { get; } = dateLength;
-
-        public int[] Neighbours { get; set; } = [];
-        public bool Removed { get; set; }
 
         public bool Has(int term)
         {
