@@ -74,6 +74,12 @@ public sealed class MemorySearchOptions
     /// <summary>Index the day a memory happened ("8 May 2023") as keyword context, so dates in questions match (+1 point on LoCoMo).</summary>
     public bool KeywordDates { get; set; } = true;
 
+    /// <summary>
+    /// At start-up, load the search indexes of this many most recently active users in the background, so their first
+    /// search after a restart does not wait for the load (~1–3 s for 100,000 memories). 0: each user's first search loads them.
+    /// </summary>
+    public int WarmUpUsers { get; set; } = 20;
+
     /// <summary>Give keyword candidates missing from the semantic top list their own cosine before fusing.</summary>
     internal bool ScoreKeywordCandidates { get; set; } = true;
 

@@ -57,6 +57,11 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
             failures.Add($"{s}:Search:NeighbourWindow and DenseNeighbourWindow must be between 0 and 10 (defaults 2 and 0).");
         }
 
+        if (search.WarmUpUsers is < 0 or > 100_000)
+        {
+            failures.Add($"{s}:Search:WarmUpUsers is {search.WarmUpUsers}; set it between 0 and 100000 (default 20).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -53,8 +53,9 @@ public static class MemoryServiceCollectionExtensions
                 _ => ActivatorUtilities.CreateInstance<LocalMiniLmEmbeddingService>(sp),
             };
         });
-        // Loads the model in the background after start-up, then back-fills missing vectors (runs only under a host).
-        services.AddHostedService<EmbeddingBackgroundService>();
+        // Loads the model and recent users' indexes in the background after start-up, then back-fills missing vectors
+        // (runs only under a host).
+        services.AddHostedService<SearchBackgroundService>();
         services.TryAddSingleton<VectorIndex>();
         services.TryAddSingleton<MemoryIndexer>();
         services.TryAddSingleton<IMemorySearchStatus, MemorySearchStatus>();

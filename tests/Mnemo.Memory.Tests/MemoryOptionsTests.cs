@@ -26,6 +26,18 @@ public sealed class MemoryOptionsTests
     }
 
     [Fact]
+    public void Options_WithNegativeWarmUpUsers_FailNamingTheSetting()
+    {
+        using var provider = new ServiceCollection()
+            .AddMnemoMemory("Data Source=:memory:", o => o.Search.WarmUpUsers = -1)
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value);
+
+        Assert.Contains("Mnemo:Memory:Search:WarmUpUsers is -1", error.Message);
+    }
+
+    [Fact]
     public void AddMnemoMemory_WithoutConnectionString_Throws()
     {
         Assert.ThrowsAny<ArgumentException>(() => new ServiceCollection().AddMnemoMemory(" "));

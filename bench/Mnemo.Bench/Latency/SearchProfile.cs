@@ -41,6 +41,7 @@ internal static class SearchProfile
         var caller = new MemoryCaller("u", "p");
         var queries = Enumerable.Range(0, 100).Select(_ => synthetic.Query()).ToList();
         await Time("model: embed one query", queries, q => model.EmbedAsync([q], default));
+        await FirstSearchAfterStartAsync(connection, model, caller, queries[0]);
         foreach (var (name, configure) in new (string, Action<MemoryOptions>)[]
         {
             ("search keyword only", o => o.Search.Mode = SearchMode.KeywordOnly),
@@ -70,6 +71,28 @@ internal static class SearchProfile
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         dir.Delete(true);
         return 0;
+    }
+
+    /// <summary>A user's first search in a fresh process: loading both of their indexes, then with the start-up warm-up.</summary>
+    private static async Task FirstSearchAfterStartAsync(string connection, IEmbeddingService model, MemoryCaller caller, string query)
+    {
+        await using (var cold = Provider(connection, model, o => o.Search.WarmUpUsers = 0))
+        {
+            var clock = Stopwatch.StartNew();
+            await cold.GetRequiredService<IMemoryService>().SearchAsync(caller, new SearchRequest(query));
+            Console.WriteLine($"first search after start, no warm-up: {clock.Elapsed.TotalMilliseconds,7:F0} ms");
+        }
+
+        await using var warm = Provider(connection, model, _ => { });
+        var background = (Mnemo.Memory.Search.SearchBackgroundService)warm.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Single();
+        var warming = Stopwatch.StartNew();
+        await background.StartAsync(default);
+        await background.WarmedUp;
+        Console.WriteLine($"start-up warm-up (background):        {warming.Elapsed.TotalMilliseconds,7:F0} ms");
+        var first = Stopwatch.StartNew();
+        await warm.GetRequiredService<IMemoryService>().SearchAsync(caller, new SearchRequest(query));
+        Console.WriteLine($"first search after the warm-up:       {first.Elapsed.TotalMilliseconds,7:F0} ms");
+        await background.StopAsync(default);
     }
 
     private static async Task Time(string name, List<string> queries, Func<string, Task> call)

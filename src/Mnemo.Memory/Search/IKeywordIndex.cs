@@ -36,4 +36,7 @@ internal interface IKeywordIndex
     /// Meant for right after <see cref="SearchAsync"/> in the same request: an index already loaded is used as it is.
     /// </summary>
     Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct);
+
+    /// <summary>Loads (or catches up) the user's index ahead of a search, e.g. at start-up.</summary>
+    Task WarmUpAsync(MemoryDbContext db, string userId, CancellationToken ct);
 }

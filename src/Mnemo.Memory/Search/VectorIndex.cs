@@ -39,6 +39,9 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
     public Dictionary<string, float> Score(string userId, float[] query, IEnumerable<string> ids, float contextWeight) =>
         _users.TryGetValue(userId, out var user) ? user.Score(query, ids, contextWeight) : [];
 
+    /// <summary>Whether the user's vectors were ever loaded (tests of the start-up warm-up).</summary>
+    internal bool IsLoaded(string userId) => _users.TryGetValue(userId, out var user) && user.LastSeq > 0;
+
     /// <summary>Drops memories this process deleted (other processes' deletes are filtered by the caller).</summary>
     public void Forget(string userId, IEnumerable<string> memoryIds)
     {

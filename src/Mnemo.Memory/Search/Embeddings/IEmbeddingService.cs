@@ -21,7 +21,7 @@ public sealed record EmbeddingStatus(EmbeddingState State, string Provider, stri
 
 /// <summary>
 /// Turns text into normalised vectors. Never blocks start-up: <see cref="LoadAsync"/> runs in the background
-/// (<see cref="EmbeddingBackgroundService"/>); until it succeeds <see cref="IsEnabled"/> is false and search is keyword-only.
+/// (<see cref="SearchBackgroundService"/>); until it succeeds <see cref="IsEnabled"/> is false and search is keyword-only.
 /// </summary>
 public interface IEmbeddingService
 {

@@ -63,6 +63,11 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
     public Task<HashSet<string>> FilterAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, MemoryFilter filter, CancellationToken ct) =>
         WithIndexAsync(db, userId, index => index.Filter(ids, filter), ct, catchUp: false);
 
+    public Task WarmUpAsync(MemoryDbContext db, string userId, CancellationToken ct) => WithIndexAsync(db, userId, _ => true, ct);
+
+    /// <summary>Whether the user's index is in memory (tests of the start-up warm-up).</summary>
+    internal bool IsLoaded(string userId) => _users.TryGetValue(userId, out var entry) && entry.Index is not null;
+
     /// <param name="catchUp">False: use the index as loaded (it is still loaded first if it never was).</param>
     private async Task<T> WithIndexAsync<T>(MemoryDbContext db, string userId, Func<UserKeywordIndex, T> use, CancellationToken ct, bool catchUp = true)
     {

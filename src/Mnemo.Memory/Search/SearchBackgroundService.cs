@@ -1,0 +1,124 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Storage;
+
+namespace Mnemo.Memory.Search;
+
+/// <summary>
+/// The search side's start-up work, in the background so start-up never waits for it: loads the embedding model;
+/// meanwhile loads the keyword indexes of the most recently active users (<see cref="MemorySearchOptions.WarmUpUsers"/>),
+/// then their vectors, so their first search after a restart does not pay for the load (~1–3 s at 100k memories);
+/// then, now and then, back-fills vectors of memories stored without one (written while the model was loading,
+/// before a kill -9, or under another model).
+/// </summary>
+internal sealed partial class SearchBackgroundService(
+    IEmbeddingService embeddings,
+    MemoryIndexer indexer,
+    IKeywordIndex keywords,
+    VectorIndex vectors,
+    IDbContextFactory<MemoryDbContext> contextFactory,
+    IOptions<MemoryOptions> options,
+    ILogger<SearchBackgroundService> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _warmedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the start-up warm-up is over (also when it failed or had nothing to do).</summary>
+    internal Task WarmedUp => _warmedUp.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting first: BackgroundService runs synchronously until the first await.
+        await Task.Yield();
+        var loading = embeddings.LoadAsync(stoppingToken);
+        try
+        {
+            var users = await WarmUpAsync(loadVectors: false, users: null, stoppingToken);
+            await loading;
+            if (embeddings.IsEnabled)
+            {
+                await WarmUpAsync(loadVectors: true, users, stoppingToken);
+            }
+        }
+        finally
+        {
+            _warmedUp.TrySetResult();
+        }
+
+        if (!embeddings.IsEnabled)
+        {
+            return;
+        }
+
+        // At start-up, then now and then: a memory acknowledged while the model was loading may commit after a pass.
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
+        do
+        {
+            try
+            {
+                await indexer.BackfillAsync(all: false, progress: null, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogBackfillFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <returns>The users warmed (to load their vectors once the model is there).</returns>
+    private async Task<IReadOnlyList<string>> WarmUpAsync(bool loadVectors, IReadOnlyList<string>? users, CancellationToken ct)
+    {
+        var count = options.Value.Search.WarmUpUsers;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            if (users is null)
+            {
+                await using var db = await contextFactory.CreateDbContextAsync(ct);
+                // The access log has a row for every call and an index on (user, time): the users who used Mnemo last.
+                users = await db.AccessLog.AsNoTracking()
+                    .GroupBy(a => a.UserId)
+                    .Select(g => new { UserId = g.Key, Last = g.Max(a => a.At) })
+                    .OrderByDescending(u => u.Last)
+                    .Take(count)
+                    .Select(u => u.UserId)
+                    .ToListAsync(ct);
+            }
+
+            foreach (var user in users)
+            {
+                // One context per user: a search of another user goes on meanwhile, each index has its own lock.
+                await using var db = await contextFactory.CreateDbContextAsync(ct);
+                if (loadVectors)
+                {
+                    await vectors.CatchUpAsync(db, user, ct);
+                }
+                else
+                {
+                    await keywords.WarmUpAsync(db, user, ct);
+                }
+            }
+
+            return users;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only a head start: a user's first search loads whatever was not loaded here.
+            LogWarmUpFailed(logger, e);
+            return users ?? [];
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Loading search indexes at start-up failed; each user's first search loads them instead.")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Back-filling vectors failed; search works, memories without vectors are found by keyword only.")]
+    private static partial void LogBackfillFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search;
+using Mnemo.Memory.Search.Keyword;
+
+namespace Mnemo.Memory.Tests;
+
+[Collection(EmbeddingModelCollection.Name)]
+public sealed class SearchWarmUpTests(EmbeddingModelFixture model)
+{
+    [Fact]
+    public async Task StartUp_LoadsTheIndexesOfTheMostRecentlyActiveUsers_BeforeTheirFirstSearch()
+    {
+        await using var db = await MemoryTestDatabase.CreateAsync(model.Model, o => o.Search.WarmUpUsers = 2);
+        await AddInTurnAsync(db, "alice", "bob", "carol");
+
+        // "After a restart": a new provider on the same file, nothing loaded yet.
+        await using var restarted = db.OpenProvider();
+        await WarmUpAsync(restarted);
+
+        var keywords = (KeywordIndex)restarted.GetRequiredService<IKeywordIndex>();
+        var vectors = restarted.GetRequiredService<VectorIndex>();
+        Assert.True(keywords.IsLoaded("carol") && keywords.IsLoaded("bob"));
+        Assert.True(vectors.IsLoaded("carol") && vectors.IsLoaded("bob"));
+        Assert.False(keywords.IsLoaded("alice") || vectors.IsLoaded("alice"));
+        // A user left out is loaded by their first search, as without warm-up.
+        Assert.Single(await restarted.GetRequiredService<IMemoryService>().SearchAsync(new MemoryCaller("alice", null), new SearchRequest("alice")));
+    }
+
+    [Fact]
+    public async Task WithoutAModel_KeywordIndexesAreStillWarmed()
+    {
+        await using var db = await MemoryTestDatabase.CreateAsync(configure: o => o.Embeddings.Provider = "None");
+        await AddInTurnAsync(db, "alice");
+
+        await using var restarted = db.OpenProvider();
+        await WarmUpAsync(restarted);
+
+        Assert.True(((KeywordIndex)restarted.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
+    }
+
+    [Fact]
+    public async Task WarmUpUsersZero_LoadsNothingBeforeTheFirstSearch()
+    {
+        await using var db = await MemoryTestDatabase.CreateAsync(model.Model, o => o.Search.WarmUpUsers = 0);
+        await AddInTurnAsync(db, "alice");
+
+        await using var restarted = db.OpenProvider();
+        await WarmUpAsync(restarted);
+
+        Assert.False(((KeywordIndex)restarted.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
+        Assert.False(restarted.GetRequiredService<VectorIndex>().IsLoaded("alice"));
+    }
+
+    /// <summary>Each user adds a memory an hour after the one before, so the last is the most recently active.</summary>
+    private static async Task AddInTurnAsync(MemoryTestDatabase db, params string[] users)
+    {
+        foreach (var user in users)
+        {
+            await db.Service.AddAsync(new MemoryCaller(user, null), [new($"{user} keeps a notebook of ideas")]);
+            db.Time.Advance(TimeSpan.FromHours(1));
+        }
+    }
+
+    private static async Task WarmUpAsync(ServiceProvider provider)
+    {
+        var background = (SearchBackgroundService)provider.GetServices<IHostedService>().Single();
+        await background.StartAsync(CancellationToken.None);
+        await background.WarmedUp.WaitAsync(TimeSpan.FromSeconds(30));
+        await background.StopAsync(CancellationToken.None);
+    }
+}
