@@ -80,6 +80,12 @@ public sealed class MemorySearchOptions
     /// </summary>
     public int WarmUpUsers { get; set; } = 20;
 
+    /// <summary>
+    /// A user's in-memory indexes are freed after this long without a search (checked every 5 minutes) and rebuilt by
+    /// their next one; bounds memory on servers with many occasional users. Zero: kept until the process stops.
+    /// </summary>
+    public TimeSpan IndexIdleLifetime { get; set; } = TimeSpan.FromHours(2);
+
     /// <summary>Give keyword candidates missing from the semantic top list their own cosine before fusing.</summary>
     internal bool ScoreKeywordCandidates { get; set; } = true;
 

@@ -62,6 +62,11 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
             failures.Add($"{s}:Search:WarmUpUsers is {search.WarmUpUsers}; set it between 0 and 100000 (default 20).");
         }
 
+        if (search.IndexIdleLifetime < TimeSpan.Zero)
+        {
+            failures.Add($"{s}:Search:IndexIdleLifetime is {search.IndexIdleLifetime}; set a duration such as 02:00:00, or 00:00:00 to keep indexes loaded.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

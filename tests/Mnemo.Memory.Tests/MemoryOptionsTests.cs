@@ -38,6 +38,18 @@ public sealed class MemoryOptionsTests
     }
 
     [Fact]
+    public void Options_WithNegativeIndexIdleLifetime_FailNamingTheSetting()
+    {
+        using var provider = new ServiceCollection()
+            .AddMnemoMemory("Data Source=:memory:", o => o.Search.IndexIdleLifetime = TimeSpan.FromMinutes(-5))
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value);
+
+        Assert.Contains("Mnemo:Memory:Search:IndexIdleLifetime", error.Message);
+    }
+
+    [Fact]
     public void AddMnemoMemory_WithoutConnectionString_Throws()
     {
         Assert.ThrowsAny<ArgumentException>(() => new ServiceCollection().AddMnemoMemory(" "));

@@ -39,4 +39,7 @@ internal interface IKeywordIndex
 
     /// <summary>Loads (or catches up) the user's index ahead of a search, e.g. at start-up.</summary>
     Task WarmUpAsync(MemoryDbContext db, string userId, CancellationToken ct);
+
+    /// <summary>Frees the indexes of users who have not searched for <paramref name="idle"/>; returns how many.</summary>
+    int EvictIdle(TimeSpan idle);
 }

@@ -11,8 +11,9 @@ namespace Mnemo.Memory.Search;
 /// The search side's start-up work, in the background so start-up never waits for it: loads the embedding model;
 /// meanwhile loads the keyword indexes of the most recently active users (<see cref="MemorySearchOptions.WarmUpUsers"/>),
 /// then their vectors, so their first search after a restart does not pay for the load (~1–3 s at 100k memories);
-/// then, now and then, back-fills vectors of memories stored without one (written while the model was loading,
-/// before a kill -9, or under another model).
+/// then, every 5 minutes, back-fills vectors of memories stored without one (written while the model was loading,
+/// before a kill -9, or under another model) and frees the indexes of users idle for
+/// <see cref="MemorySearchOptions.IndexIdleLifetime"/>.
 /// </summary>
 internal sealed partial class SearchBackgroundService(
     IEmbeddingService embeddings,
@@ -47,25 +48,43 @@ internal sealed partial class SearchBackgroundService(
             _warmedUp.TrySetResult();
         }
 
-        if (!embeddings.IsEnabled)
-        {
-            return;
-        }
-
-        // At start-up, then now and then: a memory acknowledged while the model was loading may commit after a pass.
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
         do
         {
-            try
+            // At start-up, then now and then: a memory acknowledged while the model was loading may commit after a pass.
+            if (embeddings.IsEnabled)
             {
-                await indexer.BackfillAsync(all: false, progress: null, stoppingToken);
+                try
+                {
+                    await indexer.BackfillAsync(all: false, progress: null, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogBackfillFailed(logger, e);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogBackfillFailed(logger, e);
-            }
+
+            EvictIdleIndexes();
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Frees the in-memory indexes of users idle for <see cref="MemorySearchOptions.IndexIdleLifetime"/>.</summary>
+    internal int EvictIdleIndexes()
+    {
+        var idle = options.Value.Search.IndexIdleLifetime;
+        if (idle <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var evicted = keywords.EvictIdle(idle) + vectors.EvictIdle(idle);
+        if (evicted > 0)
+        {
+            LogEvicted(logger, evicted, idle);
+        }
+
+        return evicted;
     }
 
     /// <returns>The users warmed (to load their vectors once the model is there).</returns>
@@ -115,6 +134,9 @@ internal sealed partial class SearchBackgroundService(
             return users ?? [];
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Freed {Count} in-memory search indexes unused for {Idle}.")]
+    private static partial void LogEvicted(ILogger logger, int count, TimeSpan idle);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Loading search indexes at start-up failed; each user's first search loads them instead.")]
     private static partial void LogWarmUpFailed(ILogger logger, Exception exception);

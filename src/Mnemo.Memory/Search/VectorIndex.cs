@@ -15,7 +15,7 @@ namespace Mnemo.Memory.Search;
 /// The database stays the source of truth: the caller re-checks every candidate against <c>memories</c>
 /// (state, tags, app), which also hides memories deleted by another process.
 /// </summary>
-internal sealed class VectorIndex(IEmbeddingService embeddings)
+internal sealed class VectorIndex(IEmbeddingService embeddings, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, UserVectors> _users = new(StringComparer.Ordinal);
 
@@ -28,8 +28,12 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
     }
 
     /// <summary>Loads the user's vectors written since the last look (e.g. while the query vector is being computed).</summary>
-    public Task CatchUpAsync(MemoryDbContext db, string userId, CancellationToken ct) =>
-        RefreshAsync(db, userId, _users.GetOrAdd(userId, _ => new UserVectors(embeddings.Dimensions)), ct);
+    public Task CatchUpAsync(MemoryDbContext db, string userId, CancellationToken ct)
+    {
+        var user = _users.GetOrAdd(userId, _ => new UserVectors(embeddings.Dimensions));
+        user.LastUsedTicks = time.GetUtcNow().UtcTicks;
+        return RefreshAsync(db, userId, user, ct);
+    }
 
     /// <summary>As <see cref="SearchAsync"/>, over what is loaded now (call <see cref="CatchUpAsync"/> first).</summary>
     public IReadOnlyList<ScoredId> Search(string userId, float[] query, long? occurredAfter, long? occurredBefore, int k, float contextWeight) =>
@@ -52,6 +56,25 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
     }
 
     public void ForgetUser(string userId) => _users.TryRemove(userId, out _);
+
+    /// <summary>
+    /// Frees the vectors of users who have not searched for <paramref name="idle"/>; their next search reloads them.
+    /// A search already holding the user's vectors finishes on them: removal only unlinks them from the dictionary.
+    /// </summary>
+    public int EvictIdle(TimeSpan idle)
+    {
+        var cutoff = (time.GetUtcNow() - idle).UtcTicks;
+        var evicted = 0;
+        foreach (var (userId, user) in _users)
+        {
+            if (user.LastUsedTicks <= cutoff && _users.TryRemove(new KeyValuePair<string, UserVectors>(userId, user)))
+            {
+                evicted++;
+            }
+        }
+
+        return evicted;
+    }
 
     /// <summary>Forgets everything (after a re-index under a new model).</summary>
     public void Clear() => _users.Clear();
@@ -91,6 +114,15 @@ internal sealed class VectorIndex(IEmbeddingService embeddings)
         private int _vectorCount;
         private int _removed;
         private long _lastSeq;
+
+        private long _lastUsedTicks;
+
+        /// <summary>UTC ticks of the last search; a long so that readers on other threads never see half a value.</summary>
+        public long LastUsedTicks
+        {
+            get => Volatile.Read(ref _lastUsedTicks);
+            set => Volatile.Write(ref _lastUsedTicks, value);
+        }
 
         public long LastSeq
         {

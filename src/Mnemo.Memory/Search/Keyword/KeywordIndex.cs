@@ -18,7 +18,7 @@ namespace Mnemo.Memory.Search.Keyword;
 /// Tenancy: each user's index holds only rows loaded with <c>user_id = @user</c>; there is no shared structure to
 /// leak through.
 /// </remarks>
-internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIndex
+internal sealed class KeywordIndex(IOptions<MemoryOptions> options, TimeProvider time) : IKeywordIndex
 {
     /// <summary>Above this many changed memories a catch-up reloads the user (also keeps the id list far below SQLite's variable limit).</summary>
     private const int MaxIncrementalChanges = 2_000;
@@ -65,6 +65,40 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
 
     public Task WarmUpAsync(MemoryDbContext db, string userId, CancellationToken ct) => WithIndexAsync(db, userId, _ => true, ct);
 
+    /// <summary>
+    /// Frees the indexes of users who have not searched for <paramref name="idle"/>; their next search reloads them.
+    /// An index in use is skipped (its gate is taken), so a search never finds its index gone.
+    /// </summary>
+    public int EvictIdle(TimeSpan idle)
+    {
+        var cutoff = (time.GetUtcNow() - idle).UtcTicks;
+        var evicted = 0;
+        foreach (var entry in _users.Values)
+        {
+            if (entry.LastUsedTicks > cutoff || !entry.Gate.Wait(0))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (entry.Index is not null)
+                {
+                    // The entry itself stays: a caller may already hold it from GetOrAdd and wait on its gate.
+                    entry.Index = null;
+                    entry.LastSeq = 0;
+                    evicted++;
+                }
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+        }
+
+        return evicted;
+    }
+
     /// <summary>Whether the user's index is in memory (tests of the start-up warm-up).</summary>
     internal bool IsLoaded(string userId) => _users.TryGetValue(userId, out var entry) && entry.Index is not null;
 
@@ -76,6 +110,7 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         await entry.Gate.WaitAsync(ct);
         try
         {
+            entry.LastUsedTicks = time.GetUtcNow().UtcTicks;
             if (catchUp || entry.Index is null)
             {
                 await CatchUpAsync(db, userId, entry, ct);
@@ -170,5 +205,13 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options) : IKeywordIn
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public UserKeywordIndex? Index { get; set; }
         public long LastSeq { get; set; }
+        private long _lastUsedTicks;
+
+        /// <summary>UTC ticks of the last use; read without the gate by <see cref="EvictIdle"/>, so never half-written.</summary>
+        public long LastUsedTicks
+        {
+            get => Volatile.Read(ref _lastUsedTicks);
+            set => Volatile.Write(ref _lastUsedTicks, value);
+        }
     }
 }

@@ -7,7 +7,7 @@ using Mnemo.Memory.Search.Keyword;
 namespace Mnemo.Memory.Tests;
 
 [Collection(EmbeddingModelCollection.Name)]
-public sealed class SearchWarmUpTests(EmbeddingModelFixture model)
+public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
 {
     [Fact]
     public async Task StartUp_LoadsTheIndexesOfTheMostRecentlyActiveUsers_BeforeTheirFirstSearch()
@@ -51,6 +51,44 @@ public sealed class SearchWarmUpTests(EmbeddingModelFixture model)
 
         Assert.False(((KeywordIndex)restarted.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
         Assert.False(restarted.GetRequiredService<VectorIndex>().IsLoaded("alice"));
+    }
+
+    [Fact]
+    public async Task IndexesIdleLongerThanTheirLifetime_AreFreed_AndRebuiltByTheNextSearch()
+    {
+        await using var db = await MemoryTestDatabase.CreateAsync(model.Model, o => o.Search.IndexIdleLifetime = TimeSpan.FromHours(1));
+        await AddInTurnAsync(db, "alice", "bob");
+        await using var provider = db.OpenProvider();
+        var service = provider.GetRequiredService<IMemoryService>();
+        var keywords = (KeywordIndex)provider.GetRequiredService<IKeywordIndex>();
+        var vectors = provider.GetRequiredService<VectorIndex>();
+        var background = (SearchBackgroundService)provider.GetServices<IHostedService>().Single();
+        await service.SearchAsync(new MemoryCaller("alice", null), new SearchRequest("notebook"));
+        db.Time.Advance(TimeSpan.FromMinutes(30));
+        await service.SearchAsync(new MemoryCaller("bob", null), new SearchRequest("notebook"));
+        db.Time.Advance(TimeSpan.FromMinutes(45));
+
+        // Alice: idle 75 minutes, both her indexes go. Bob: idle 45 minutes, kept.
+        Assert.Equal(2, background.EvictIdleIndexes());
+
+        Assert.False(keywords.IsLoaded("alice") || vectors.IsLoaded("alice"));
+        Assert.True(keywords.IsLoaded("bob") && vectors.IsLoaded("bob"));
+        var hits = await service.SearchAsync(new MemoryCaller("alice", null), new SearchRequest("a book for thoughts", Limit: 1));
+        Assert.Equal("alice keeps a notebook of ideas", hits.Single().Memory.Text);
+        Assert.True(keywords.IsLoaded("alice") && vectors.IsLoaded("alice"));
+    }
+
+    [Fact]
+    public async Task ZeroIndexLifetime_KeepsEveryIndexLoaded()
+    {
+        await using var db = await MemoryTestDatabase.CreateAsync(model.Model, o => o.Search.IndexIdleLifetime = TimeSpan.Zero);
+        await AddInTurnAsync(db, "alice");
+        await using var provider = db.OpenProvider();
+        await provider.GetRequiredService<IMemoryService>().SearchAsync(new MemoryCaller("alice", null), new SearchRequest("notebook"));
+        db.Time.Advance(TimeSpan.FromDays(30));
+
+        Assert.Equal(0, ((SearchBackgroundService)provider.GetServices<IHostedService>().Single()).EvictIdleIndexes());
+        Assert.True(((KeywordIndex)provider.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
     }
 
     /// <summary>Each user adds a memory an hour after the one before, so the last is the most recently active.</summary>
