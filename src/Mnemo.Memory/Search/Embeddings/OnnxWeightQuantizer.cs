@@ -16,8 +16,9 @@ internal static class OnnxWeightQuantizer
 {
     /// <summary>
     /// Weights use 7 bits (±63), not 8. On x86 CPUs without VNNI, onnxruntime multiplies uint8 × int8 with an instruction
-    /// that adds pairs of products into int16 and saturates when 255·127·2 overflows; 255·63·2 cannot. So the same model
-    /// gives the same vectors on every CPU, which matters because stored vectors are compared with fresh query vectors.
+    /// that adds pairs of products into int16 and saturates when 255·127·2 overflows; 255·63·2 cannot. So a CPU without
+    /// VNNI computes the same integer products as one with it, instead of clipped ones: vectors stored on one machine
+    /// stay comparable with query vectors computed on another (after a move or a restore).
     /// </summary>
     internal const int WeightLevels = 63;
 
