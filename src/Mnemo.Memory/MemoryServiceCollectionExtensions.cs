@@ -58,6 +58,7 @@ public static class MemoryServiceCollectionExtensions
         services.AddHostedService<SearchBackgroundService>();
         services.TryAddSingleton<VectorIndex>();
         services.TryAddSingleton<MemoryIndexer>();
+        services.TryAddSingleton<BackfillProgress>();
         services.TryAddSingleton<IMemorySearchStatus, MemorySearchStatus>();
         services.TryAddSingleton<IKeywordIndex, Search.Keyword.KeywordIndex>();
         services.TryAddSingleton<IMemoryService, MemoryService>();

@@ -94,6 +94,24 @@ public sealed class SemanticDegradationTests(EmbeddingModelFixture model)
         Assert.Equal(2, (await db.QueryAsync("SELECT 1 FROM memory_embeddings")).Count);
         var hits = await restarted.GetRequiredService<IMemoryService>().SearchAsync(Alice, new SearchRequest("new dog", Limit: 1));
         Assert.Equal("I adopted a puppy last week", hits.Single().Memory.Text);
+        Assert.Null(restarted.GetRequiredService<IMemorySearchStatus>().Reason);
+    }
+
+    [Fact]
+    public void Status_WhileVectorsAreBackFilled_SaysHowManyAreLeft()
+    {
+        var progress = new BackfillProgress();
+        var status = new MemorySearchStatus(model.Model, progress);
+
+        progress.Report((250, 1000));
+        Assert.Equal("ok", status.State);
+        Assert.StartsWith("Computing vectors for 750 of 1,000 memories", status.Reason);
+
+        progress.Report((1000, 1000));
+        Assert.Null(status.Reason);
+        progress.Report((10, 20));
+        progress.Finished();
+        Assert.Null(status.Reason);
     }
 
     [Fact]

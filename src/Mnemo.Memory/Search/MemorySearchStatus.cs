@@ -16,11 +16,11 @@ public interface IMemorySearchStatus
 
     EmbeddingStatus Semantic { get; }
 
-    /// <summary>A one-line explanation for people (null when everything works).</summary>
+    /// <summary>A one-line explanation for people (null when everything works and no vectors are being back-filled).</summary>
     string? Reason { get; }
 }
 
-internal sealed class MemorySearchStatus(IEmbeddingService embeddings) : IMemorySearchStatus
+internal sealed class MemorySearchStatus(IEmbeddingService embeddings, BackfillProgress backfill) : IMemorySearchStatus
 {
     public string State => embeddings.Status.State switch
     {
@@ -34,7 +34,9 @@ internal sealed class MemorySearchStatus(IEmbeddingService embeddings) : IMemory
 
     public string? Reason => embeddings.Status.State switch
     {
-        EmbeddingState.Ready => null,
+        EmbeddingState.Ready => backfill.Current is { } pass
+            ? $"Computing vectors for {pass.Total - pass.Done:N0} of {pass.Total:N0} memories (new model, or written while it was not loaded); until then they are found by keyword only."
+            : null,
         EmbeddingState.Loading => "The embedding model is loading; search is keyword-only until it is ready.",
         EmbeddingState.Disabled => embeddings.Status.Reason,
         _ => embeddings.Status.Reason + " Keyword search keeps working.",

@@ -21,6 +21,7 @@ internal sealed partial class SearchBackgroundService(
     IKeywordIndex keywords,
     VectorIndex vectors,
     IDbContextFactory<MemoryDbContext> contextFactory,
+    BackfillProgress backfill,
     IOptions<MemoryOptions> options,
     ILogger<SearchBackgroundService> logger) : BackgroundService
 {
@@ -56,11 +57,15 @@ internal sealed partial class SearchBackgroundService(
             {
                 try
                 {
-                    await indexer.BackfillAsync(all: false, progress: null, stoppingToken);
+                    await indexer.BackfillAsync(all: false, backfill, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     LogBackfillFailed(logger, e);
+                }
+                finally
+                {
+                    backfill.Finished();
                 }
             }
 

@@ -13,7 +13,7 @@ internal sealed class SearchHealthCheck(IMemorySearchStatus search) : IHealthChe
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(search.State switch
         {
-            "ok" => HealthCheckResult.Healthy($"keyword + semantic ({search.Semantic.Model})"),
+            "ok" => HealthCheckResult.Healthy($"keyword + semantic ({search.Semantic.Model})" + (search.Reason is { } note ? $"; {note}" : "")),
             "degraded" => HealthCheckResult.Degraded(search.Reason),
             _ => HealthCheckResult.Healthy(search.Reason),
         });
