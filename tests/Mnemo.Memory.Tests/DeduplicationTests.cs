@@ -26,6 +26,27 @@ public sealed class DeduplicationTests(EmbeddingModelFixture model)
         Assert.Single(await db.QueryAsync("SELECT 1 FROM memory_history WHERE old_text = 'I like green tea'"));
     }
 
+    [Theory]
+    [InlineData("Tea.")]
+    [InlineData("Likes tea")]
+    [InlineData("Oslo")]
+    [InlineData("I agree")]
+    public async Task Add_SameShortTextAgain_AmongLongerOnes_UpdatesTheExistingMemory(string text)
+    {
+        // Vectors of very short texts vary most with the texts embedded alongside (activations are quantised per
+        // batch): the same text, ignoring case and spacing, must count as a duplicate whatever its vector.
+        await using var db = await MemoryTestDatabase.CreateAsync(model.Model);
+        var first = await db.Service.AddAsync(Alice, [new(text)]);
+
+        var second = await db.Service.AddAsync(Alice,
+        [
+            new("My brother, who lives in Bergen with his two kids and a very loud dog, is visiting us next spring for two weeks."),
+            new(text.ToUpperInvariant()),
+        ]);
+
+        Assert.Equal(new AddOutcome(first[0].Id, "updated"), second[1]);
+    }
+
     [Fact]
     public async Task Add_DifferentFact_IsAdded()
     {

@@ -10,8 +10,9 @@ internal sealed record Duplicate(string Id, MemoryEntity? Existing);
 
 /// <summary>
 /// Finds near-duplicates on write. Candidates are the user's memories containing all of the input's content words
-/// (a cheap intersection in the keyword index, even at 100k memories) plus earlier inputs of the same call; similarity is the cosine of the vectors when both have one under the current
-/// model, else 1 for the same text ignoring case and spacing and 0 otherwise.
+/// (a cheap intersection in the keyword index, even at 100k memories) plus earlier inputs of the same call; similarity
+/// is 1 for the same text ignoring case and spacing, else the cosine of the vectors when both have one under the
+/// current model, else 0.
 /// </summary>
 internal static class Deduplicator
 {
@@ -90,10 +91,12 @@ internal static class Deduplicator
         return dims == 0 || all.Length < dims ? [] : all[..dims].ToArray();
     }
 
+    // The same text (ignoring case and spacing) is always a duplicate: the model quantises activations per batch, so
+    // the vector of a very short text varies with its batch-mates ("I agree" alone vs beside a long sentence: 0.964).
     private static double Similarity(string a, string b, float[]? va, float[]? vb) =>
-        va is { Length: > 0 } && vb is { Length: > 0 } && va.Length == vb.Length
-            ? TensorPrimitives.Dot(va.AsSpan(), vb.AsSpan())
-            : Normalise(a) == Normalise(b) ? 1.0 : 0.0;
+        Normalise(a) == Normalise(b) ? 1.0
+        : va is { Length: > 0 } && vb is { Length: > 0 } && va.Length == vb.Length ? TensorPrimitives.Dot(va.AsSpan(), vb.AsSpan())
+        : 0.0;
 
     private static string Normalise(string text) =>
         string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
