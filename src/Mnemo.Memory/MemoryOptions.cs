@@ -51,7 +51,7 @@ public sealed class MemoryEmbeddingOptions
 public sealed class MemorySearchOptions
 {
     /// <summary>Weight of the semantic score in the fused score, 0–1 (the keyword score gets the rest).</summary>
-    public double DenseWeight { get; set; } = 0.15;
+    public double DenseWeight { get; set; } = 0.3;
 
     /// <summary>How many candidates each ranker contributes before fusion.</summary>
     public int CandidateCount { get; set; } = 100;

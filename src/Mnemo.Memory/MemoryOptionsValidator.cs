@@ -44,7 +44,7 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
         }
 
         var search = options.Search;
-        CheckUnit(failures, $"{s}:Search:DenseWeight", search.DenseWeight, "0.15");
+        CheckUnit(failures, $"{s}:Search:DenseWeight", search.DenseWeight, "0.3");
         CheckUnit(failures, $"{s}:Search:KeywordContextWeight", search.KeywordContextWeight, "0.5");
         CheckUnit(failures, $"{s}:Search:DenseContextWeight", search.DenseContextWeight, "0.3");
         if (search.CandidateCount is < 10 or > 1000)

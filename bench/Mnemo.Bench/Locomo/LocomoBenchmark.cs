@@ -102,7 +102,12 @@ internal static class LocomoBenchmark
         };
         if (set == "final")
         {
-            list.Add(("hybrid, dense weight 0.2", o => o.Search.DenseWeight = 0.2));
+            // The shipped dense weight's neighbourhood: a default should sit on a plateau, not a spike.
+            foreach (var dw in new[] { 0.15, 0.2, 0.25, 0.3, 0.35, 0.4 })
+            {
+                list.Add(($"hybrid, dense weight {dw}", o => o.Search.DenseWeight = dw));
+            }
+
             list.Add(("hybrid, keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
         }
 
