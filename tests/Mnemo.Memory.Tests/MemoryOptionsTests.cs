@@ -16,42 +16,30 @@ public sealed class MemoryOptionsTests
     [Fact]
     public void Options_WithBadBusyTimeout_FailNamingTheSetting()
     {
-        using var provider = new ServiceCollection()
-            .AddMnemoMemory("Data Source=:memory:", o => o.BusyTimeout = TimeSpan.FromSeconds(-1))
-            .BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value);
-
-        Assert.Contains("Mnemo:Memory:BusyTimeout", error.Message);
+        Assert.Contains("Mnemo:Memory:BusyTimeout", ValidationError(o => o.BusyTimeout = TimeSpan.FromSeconds(-1)));
     }
 
     [Fact]
     public void Options_WithNegativeWarmUpUsers_FailNamingTheSetting()
     {
-        using var provider = new ServiceCollection()
-            .AddMnemoMemory("Data Source=:memory:", o => o.Search.WarmUpUsers = -1)
-            .BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value);
-
-        Assert.Contains("Mnemo:Memory:Search:WarmUpUsers is -1", error.Message);
+        Assert.Contains("Mnemo:Memory:Search:WarmUpUsers is -1", ValidationError(o => o.Search.WarmUpUsers = -1));
     }
 
     [Fact]
     public void Options_WithNegativeIndexIdleLifetime_FailNamingTheSetting()
     {
-        using var provider = new ServiceCollection()
-            .AddMnemoMemory("Data Source=:memory:", o => o.Search.IndexIdleLifetime = TimeSpan.FromMinutes(-5))
-            .BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value);
-
-        Assert.Contains("Mnemo:Memory:Search:IndexIdleLifetime", error.Message);
+        Assert.Contains("Mnemo:Memory:Search:IndexIdleLifetime", ValidationError(o => o.Search.IndexIdleLifetime = TimeSpan.FromMinutes(-5)));
     }
 
     [Fact]
     public void AddMnemoMemory_WithoutConnectionString_Throws()
     {
         Assert.ThrowsAny<ArgumentException>(() => new ServiceCollection().AddMnemoMemory(" "));
+    }
+
+    private static string ValidationError(Action<MemoryOptions> configure)
+    {
+        using var provider = new ServiceCollection().AddMnemoMemory("Data Source=:memory:", configure).BuildServiceProvider();
+        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemoryOptions>>().Value).Message;
     }
 }

@@ -37,11 +37,12 @@ internal sealed partial class SearchBackgroundService(
         var loading = embeddings.LoadAsync(stoppingToken);
         try
         {
-            var users = await WarmUpAsync(loadVectors: false, users: null, stoppingToken);
+            var users = await RecentUsersAsync(stoppingToken);
+            await WarmUpAsync(users, keywords.WarmUpAsync, stoppingToken);
             await loading;
             if (embeddings.IsEnabled)
             {
-                await WarmUpAsync(loadVectors: true, users, stoppingToken);
+                await WarmUpAsync(users, vectors.CatchUpAsync, stoppingToken);
             }
         }
         finally
@@ -92,8 +93,8 @@ internal sealed partial class SearchBackgroundService(
         return evicted;
     }
 
-    /// <returns>The users warmed (to load their vectors once the model is there).</returns>
-    private async Task<IReadOnlyList<string>> WarmUpAsync(bool loadVectors, IReadOnlyList<string>? users, CancellationToken ct)
+    /// <summary>The <see cref="MemorySearchOptions.WarmUpUsers"/> users who used Mnemo last; none if that cannot be read.</summary>
+    private async Task<IReadOnlyList<string>> RecentUsersAsync(CancellationToken ct)
     {
         var count = options.Value.Search.WarmUpUsers;
         if (count == 0)
@@ -103,40 +104,38 @@ internal sealed partial class SearchBackgroundService(
 
         try
         {
-            if (users is null)
-            {
-                await using var db = await contextFactory.CreateDbContextAsync(ct);
-                // The access log has a row for every call and an index on (user, time): the users who used Mnemo last.
-                users = await db.AccessLog.AsNoTracking()
-                    .GroupBy(a => a.UserId)
-                    .Select(g => new { UserId = g.Key, Last = g.Max(a => a.At) })
-                    .OrderByDescending(u => u.Last)
-                    .Take(count)
-                    .Select(u => u.UserId)
-                    .ToListAsync(ct);
-            }
+            await using var db = await contextFactory.CreateDbContextAsync(ct);
+            // The access log has a row for every call and an index on (user, time).
+            return await db.AccessLog.AsNoTracking()
+                .GroupBy(a => a.UserId)
+                .Select(g => new { UserId = g.Key, Last = g.Max(a => a.At) })
+                .OrderByDescending(u => u.Last)
+                .Take(count)
+                .Select(u => u.UserId)
+                .ToListAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogWarmUpFailed(logger, e);
+            return [];
+        }
+    }
 
+    private async Task WarmUpAsync(IReadOnlyList<string> users, Func<MemoryDbContext, string, CancellationToken, Task> load, CancellationToken ct)
+    {
+        try
+        {
             foreach (var user in users)
             {
                 // One context per user: a search of another user goes on meanwhile, each index has its own lock.
                 await using var db = await contextFactory.CreateDbContextAsync(ct);
-                if (loadVectors)
-                {
-                    await vectors.CatchUpAsync(db, user, ct);
-                }
-                else
-                {
-                    await keywords.WarmUpAsync(db, user, ct);
-                }
+                await load(db, user, ct);
             }
-
-            return users;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Only a head start: a user's first search loads whatever was not loaded here.
             LogWarmUpFailed(logger, e);
-            return users ?? [];
         }
     }
 
