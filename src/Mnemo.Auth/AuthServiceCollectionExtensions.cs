@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Mnemo.Auth.Accounts;
 using Mnemo.Auth.ApiKeys;
 using Mnemo.Auth.Storage;
+using Mnemo.Storage.Sqlite;
 
 namespace Mnemo.Auth;
 
@@ -71,6 +72,6 @@ public static class AuthServiceCollectionExtensions
             sqlite.MigrationsHistoryTable(AuthDbContext.MigrationsHistoryTable);
             sqlite.MigrationsAssembly(typeof(AuthDbContext).Assembly.GetName().Name);
         });
-        builder.AddInterceptors(SqliteBusyTimeoutInterceptor.Instance);
+        builder.AddInterceptors(SqliteConnectionInterceptor.For(SqliteConnectionInterceptor.DefaultBusyTimeout));
     }
 }

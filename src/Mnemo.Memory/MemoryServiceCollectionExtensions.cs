@@ -7,6 +7,7 @@ using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
+using Mnemo.Storage.Sqlite;
 
 namespace Mnemo.Memory;
 
@@ -38,7 +39,7 @@ public static class MemoryServiceCollectionExtensions
         {
             var memoryOptions = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
             builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
-            builder.AddInterceptors(SqliteBusyTimeoutInterceptor.For(memoryOptions.BusyTimeout));
+            builder.AddInterceptors(SqliteConnectionInterceptor.For(memoryOptions.BusyTimeout));
         });
 
         services.TryAddSingleton(TimeProvider.System);

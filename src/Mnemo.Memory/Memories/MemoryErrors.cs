@@ -12,6 +12,9 @@ internal static class MemoryErrors
     public const int MaxTextLength = 8_000;
     public const int MaxTagLength = 64;
     public const int MaxTags = 20;
+
+    /// <summary>Entries in one tags list, repeats included (repeats are dropped, but a list is never read past this).</summary>
+    public const int MaxTagEntries = 100;
     public const int MaxQueryLength = 1_000;
     public const int MaxLimit = 100;
     private const int MaxIdEcho = 80;
@@ -39,8 +42,8 @@ internal static class MemoryErrors
 
     public static string TagInvalid(string where) => F($"{where} contains control characters. Use plain words for tags.");
 
-    public static string TooManyTags(string where, int count) =>
-        F($"{where} has {count} distinct tags; at most {MaxTags} are allowed. Keep the most useful ones.");
+    public static string TooManyTags(string where) =>
+        F($"{where} has more than {MaxTags} distinct tags; at most {MaxTags} are allowed. Keep the most useful ones.");
 
     public static string QueryEmpty() => "query is empty. Send the words or question to search for.";
 

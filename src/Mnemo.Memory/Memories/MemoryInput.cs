@@ -1,3 +1,5 @@
+using Mnemo.Storage.Text;
+
 namespace Mnemo.Memory.Memories;
 
 /// <summary>Validation and normalisation of tool input. Every method throws <see cref="MemoryValidationException"/> before anything is written.</summary>
@@ -27,11 +29,26 @@ internal static class MemoryInput
             return [];
         }
 
-        var result = new List<string>(tags.Count);
+        if (tags.Count > MemoryErrors.MaxTagEntries)
+        {
+            throw new MemoryValidationException(MemoryErrors.TooManyTags(where));
+        }
+
+        // Refused as soon as the limit is passed, and duplicates found with a set: the work is linear in what is read,
+        // and what is read is bounded by the limit (plus repeats), whatever the caller sent.
+        var result = new List<string>(Math.Min(tags.Count, MemoryErrors.MaxTags));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < tags.Count; i++)
         {
-            var tag = tags[i]?.Trim().ToLowerInvariant() ?? "";
             var at = $"{where}[{i}]";
+            var raw = tags[i] ?? "";
+            if (raw.Length > MemoryErrors.MaxTagLength * 4)
+            {
+                // Bounded before trimming and lower-casing a megabyte-long "tag".
+                throw new MemoryValidationException(MemoryErrors.TagTooLong(at, raw.Length));
+            }
+
+            var tag = raw.Trim().ToLowerInvariant();
             if (tag.Length == 0)
             {
                 throw new MemoryValidationException(MemoryErrors.TagEmpty(at));
@@ -47,15 +64,14 @@ internal static class MemoryInput
                 throw new MemoryValidationException(MemoryErrors.TagInvalid(at));
             }
 
-            if (!result.Contains(tag, StringComparer.Ordinal))
+            if (seen.Add(tag))
             {
                 result.Add(tag);
+                if (result.Count > MemoryErrors.MaxTags)
+                {
+                    throw new MemoryValidationException(MemoryErrors.TooManyTags(where));
+                }
             }
-        }
-
-        if (result.Count > MemoryErrors.MaxTags)
-        {
-            throw new MemoryValidationException(MemoryErrors.TooManyTags(where, result.Count));
         }
 
         return result;
@@ -73,7 +89,12 @@ internal static class MemoryInput
         { } s => s,
     };
 
-    public static string? App(string? app) => string.IsNullOrWhiteSpace(app) ? null : app.Trim();
+    /// <summary>
+    /// The app name is whatever the MCP client called itself in <c>initialize</c>, stored on every memory and access-log
+    /// row: cleaned and capped (<see cref="ClientText"/>) so a client cannot grow the database or smuggle bidi and
+    /// zero-width characters into lists. A filter by app is cleaned the same way, so it matches what was stored.
+    /// </summary>
+    public static string? App(string? app) => ClientText.Clean(app);
 
     public static IReadOnlyList<string> Ids(IReadOnlyList<string>? ids)
     {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Mnemo.Storage.Sqlite;
 
 namespace Mnemo.Memory.Storage;
 
@@ -10,7 +11,8 @@ internal static class MemoryDbContextExtensions
     /// the WAL frame is already in the OS), and in exchange a read does not pay an fsync (~1–2 ms, most of an MCP
     /// call's server time). SQLite keeps the database consistent either way, and the next FULL commit (any memory
     /// write) syncs these frames too. Memory writes never come here: they commit with <c>synchronous=FULL</c>, which
-    /// <see cref="SqliteBusyTimeoutInterceptor"/> restores on every connection open.
+    /// <see cref="SqliteConnectionInterceptor"/> sets on every connection open and this method puts back right after
+    /// its commit, so the pooled connection never carries NORMAL into the next module's write.
     /// </summary>
     public static async Task SaveAccessLogAsync(this MemoryDbContext db, CancellationToken ct)
     {
@@ -21,6 +23,18 @@ internal static class MemoryDbContextExtensions
             await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL;", ct);
         }
 
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            if (db.Database.IsSqlite())
+            {
+                // CancellationToken.None: the restore must run even when the caller gave up.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
     }
 }

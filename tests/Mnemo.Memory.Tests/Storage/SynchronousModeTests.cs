@@ -21,14 +21,27 @@ public sealed class SynchronousModeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
-    public async Task Connection_AfterAReadsAccessLogCommit_IsBackToFullOnTheNextOpen()
+    public async Task Connection_AfterAReadsAccessLogCommit_IsBackToFullAtOnce()
+    {
+        await using var provider = _db.OpenProvider();
+        var factory = provider.GetRequiredService<IDbContextFactory<MemoryDbContext>>();
+        await using var read = await factory.CreateDbContextAsync();
+        read.AccessLog.Add(new MemoryAccessLogEntity { UserId = "alice", Action = "search", MemoryIds = "", At = 1 });
+        await read.SaveAccessLogAsync(default);
+
+        // Put back right after its own commit, so the pooled connection never reaches another module at NORMAL.
+        Assert.Equal(Full, await SynchronousAsync(read));
+    }
+
+    [Fact]
+    public async Task Connection_LeftAtNormal_IsBackToFullOnTheNextOpen()
     {
         await using var provider = _db.OpenProvider();
         var factory = provider.GetRequiredService<IDbContextFactory<MemoryDbContext>>();
         await using (var read = await factory.CreateDbContextAsync())
         {
-            read.AccessLog.Add(new MemoryAccessLogEntity { UserId = "alice", Action = "search", MemoryIds = "", At = 1 });
-            await read.SaveAccessLogAsync(default);
+            await read.Database.OpenConnectionAsync();
+            await read.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL;");
             Assert.Equal(Normal, await SynchronousAsync(read));
         }
 

@@ -1,0 +1,85 @@
+using Mnemo.Memory.Memories;
+
+namespace Mnemo.Memory.Tests;
+
+/// <summary>
+/// Every list and every client-chosen string is bounded before it is processed: a read-only token must not be able to
+/// buy seconds of server CPU or megabytes of database with one call.
+/// </summary>
+public sealed class InputBoundsTests : IAsyncLifetime
+{
+    private static readonly MemoryCaller Alice = new("alice", "claude");
+    private MemoryTestDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await MemoryTestDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task Tags_AreRefusedAtTheFirstDistinctTagPastTheLimit_BeforeTheRestIsRead()
+    {
+        // 21 distinct tags, then one that would be an error of its own: refusing at the 21st means the rest was never read.
+        var tags = Enumerable.Range(0, MemoryErrors.MaxTags + 1).Select(i => $"t{i}").Append("").ToList();
+
+        var error = await Assert.ThrowsAsync<MemoryValidationException>(() => _db.Service.SearchAsync(Alice, new SearchRequest("x", Tags: tags)));
+
+        Assert.Contains($"more than {MemoryErrors.MaxTags} distinct tags", error.Message);
+    }
+
+    [Fact]
+    public async Task Tags_AHugeListOfDistinctTags_IsRefusedWithoutTouchingItsTail()
+    {
+        // 300,000 distinct tags once cost the server seconds (a quadratic duplicate check before the limit).
+        var tags = Enumerable.Range(0, 300_000).Select(i => $"t{i}").ToList();
+
+        var list = await Assert.ThrowsAsync<MemoryValidationException>(() => _db.Service.ListAsync(Alice, new ListRequest(Tags: tags)));
+        var search = await Assert.ThrowsAsync<MemoryValidationException>(() => _db.Service.SearchAsync(Alice, new SearchRequest("x", Tags: tags)));
+
+        Assert.Contains("distinct tags", list.Message);
+        Assert.Contains("distinct tags", search.Message);
+    }
+
+    [Fact]
+    public async Task Tags_RepeatedPastTheEntryLimit_AreRefused()
+    {
+        var tags = Enumerable.Repeat("work", MemoryErrors.MaxTagEntries + 1).ToList();
+
+        await Assert.ThrowsAsync<MemoryValidationException>(() => _db.Service.AddAsync(Alice, [new("text", tags)]));
+    }
+
+    [Fact]
+    public async Task Tags_RepeatedWithinTheLimit_AreKeptOnce()
+    {
+        var added = await _db.Service.AddAsync(Alice, [new("Prefers tea.", ["Work", "work ", "home", "work"])]);
+
+        var memory = await _db.Service.GetAsync(Alice, added[0].Id);
+        Assert.Equal(["home", "work"], memory!.Tags);
+    }
+
+    [Fact]
+    public async Task AppName_OfMegabytes_IsStoredCappedOnEveryRow()
+    {
+        var huge = new MemoryCaller("alice", new string('x', 3_000_000));
+        await _db.Service.AddAsync(huge, [new("Prefers tea.")]);
+        for (var i = 0; i < 5; i++)
+        {
+            await _db.Service.ListAsync(huge, new ListRequest());
+        }
+
+        var longest = await _db.QueryAsync("SELECT max(length(app)) FROM memory_access_log UNION ALL SELECT max(length(app)) FROM memories");
+        Assert.All(longest, row => Assert.InRange(Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture), 1, 100));
+        Assert.True(new FileInfo(_db.Path).Length < 2_000_000, $"database grew to {new FileInfo(_db.Path).Length} bytes");
+    }
+
+    [Fact]
+    public async Task AppName_LosesBidiAndZeroWidthCharacters_AndFiltersMatchTheStoredName()
+    {
+        var spoofing = new MemoryCaller("alice", "Claude\u202E\u200B  Desktop\u0000");
+        var added = await _db.Service.AddAsync(spoofing, [new("Prefers tea.")]);
+
+        var memory = await _db.Service.GetAsync(Alice, added[0].Id);
+        Assert.Equal("Claude Desktop", memory!.App);
+        var page = await _db.Service.ListAsync(Alice, new ListRequest(App: "Claude\u202E Desktop"));
+        Assert.Single(page.Items);
+    }
+}
