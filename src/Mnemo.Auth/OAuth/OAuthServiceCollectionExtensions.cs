@@ -222,6 +222,7 @@ public static class OAuthServiceCollectionExtensions
         }
 
         app.UseMiddleware<OAuthEndpointCorsMiddleware>();
+        app.UseMiddleware<MalformedFormMiddleware>();
         return app;
     }
 

@@ -69,8 +69,7 @@ public static class MnemoHost
         await AuthDatabase.MigrateAsync(app.Services, cancellationToken);
         await MemoryDatabase.MigrateAsync(app.Services, cancellationToken);
 
-        app.UseExceptionHandler(error => error.Run(context => JsonErrors.WriteAsync(
-            context, StatusCodes.Status500InternalServerError, "server_error", "Mnemo hit an unexpected error; see the server log.")));
+        app.UseExceptionHandler(error => error.Run(MalformedRequests.WriteErrorAsync));
         app.UseMnemoHttpSecurity();
         app.UseMnemoOAuth();
         app.UseCors();
@@ -82,6 +81,7 @@ public static class MnemoHost
         }
 
         app.UseAuthorization();
+        app.UseMnemoMcpRequestGuard();
         app.UseMnemoMcpScopes();
 
         app.MapMnemoHealth();

@@ -43,6 +43,13 @@ public static class McpEndpointExtensions
             }));
     }
 
+    /// <summary>
+    /// Refuses malformed POSTs to <c>/mcp</c> (not JSON, not JSON-RPC) with 415/400 and a JSON-RPC error before the SDK
+    /// sees them. Call after <c>UseAuthorization()</c>.
+    /// </summary>
+    public static IApplicationBuilder UseMnemoMcpRequestGuard(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(McpPath), mcp => mcp.UseMiddleware<McpRequestGuardMiddleware>());
+
     /// <summary>Maps <c>/mcp</c> (and <c>/mcp/sse</c>, <c>/mcp/message</c> for legacy clients) behind authorization and the MCP CORS policy.</summary>
     public static IEndpointConventionBuilder MapMnemoMcp(this IEndpointRouteBuilder endpoints, bool requireAuthorization)
     {
