@@ -46,6 +46,8 @@ public sealed class AuthorizeModel(
 
     public string ClientIdentity { get; private set; } = "";
 
+    public bool IsVerified { get; private set; }
+
     public string RedirectHost { get; private set; } = "";
 
     public string UserName { get; private set; } = "";
@@ -72,6 +74,10 @@ public sealed class AuthorizeModel(
             return ErrorPage(Errors.InvalidRequest, "This page is opened by an app that connects to Mnemo; it cannot be used on its own.");
         }
 
+        var application = await applications.FindByClientIdAsync(request.ClientId!, cancellationToken)
+            ?? throw new InvalidOperationException("OpenIddict validated a client that does not exist.");
+        var trust = await TrustAsync(application, request, cancellationToken);
+
         var isConsentPost = HttpMethods.IsPost(Request.Method) && Request.HasFormContentType && Request.Form.ContainsKey(ConsentField);
         var session = await HttpContext.AuthenticateAsync(OAuthServiceCollectionExtensions.SessionScheme);
         var subject = session.Principal?.FindFirst(MnemoClaimTypes.Subject)?.Value;
@@ -80,7 +86,7 @@ public sealed class AuthorizeModel(
         {
             if (request.HasPromptValue(PromptValues.None))
             {
-                return Refuse(Errors.LoginRequired, "The user is not signed in.");
+                return RefuseWithoutInteraction(trust, Errors.LoginRequired, "The user is not signed in.");
             }
 
             // Back here after signing in, with the same parameters (a POSTed request becomes a GET).
@@ -91,8 +97,6 @@ public sealed class AuthorizeModel(
             return Redirect("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
         }
 
-        var application = await applications.FindByClientIdAsync(request.ClientId!, cancellationToken)
-            ?? throw new InvalidOperationException("OpenIddict validated a client that does not exist.");
         var applicationId = await applications.GetIdAsync(application, cancellationToken);
         var scopes = GrantedScopes(request);
 
@@ -128,10 +132,10 @@ public sealed class AuthorizeModel(
 
         if (request.HasPromptValue(PromptValues.None))
         {
-            return Refuse(Errors.ConsentRequired, "The user has not approved this app yet.");
+            return RefuseWithoutInteraction(trust, Errors.ConsentRequired, "The user has not approved this app yet.");
         }
 
-        await ShowConsentAsync(user, application, request, scopes);
+        await ShowConsentAsync(user, application, request, scopes, trust);
         return Page();
     }
 
@@ -170,22 +174,27 @@ public sealed class AuthorizeModel(
         return new ClaimsPrincipal(identity);
     }
 
-    private async Task ShowConsentAsync(UserAccount user, object application, OpenIddictRequest request, List<string> scopes)
+    private async Task<ClientTrust> TrustAsync(object application, OpenIddictRequest request, CancellationToken cancellationToken)
+    {
+        var properties = await applications.GetPropertiesAsync(application, cancellationToken);
+        var origin = properties.TryGetValue(OAuthClientRegistry.OriginProperty, out var o) ? o.GetString() : null;
+        return ClientTrust.Of(origin, request.ClientId!, new Uri(request.RedirectUri!, UriKind.Absolute));
+    }
+
+    private async Task ShowConsentAsync(UserAccount user, object application, OpenIddictRequest request, List<string> scopes, ClientTrust trust)
     {
         var clientId = request.ClientId!;
-        ClientName = await applications.GetDisplayNameAsync(application, HttpContext.RequestAborted) ?? clientId;
-        var properties = await applications.GetPropertiesAsync(application, HttpContext.RequestAborted);
-        var origin = properties.TryGetValue(OAuthClientRegistry.OriginProperty, out var o) ? o.GetString() : null;
-        ClientIdentity = origin switch
-        {
-            nameof(OAuthClientOrigin.MetadataDocument) => $"verified: {new Uri(clientId).Host}",
-            nameof(OAuthClientOrigin.Cli) => "registered by this server's owner",
-            _ => "unverified",
-        };
+        // Cleaned again when shown: names stored before the cleaning rules existed must not spoof either.
+        ClientName = OAuthClientRegistry.CleanName(await applications.GetDisplayNameAsync(application, HttpContext.RequestAborted) ?? clientId);
+        ClientIdentity = trust.Label;
+        IsVerified = trust.IsVerified;
 
         var redirect = new Uri(request.RedirectUri!, UriKind.Absolute);
-        RedirectHost = redirect.Scheme is "http" or "https" ? redirect.Authority : redirect.Scheme + ":";
-        FormActionTarget = redirect.Scheme is "http" or "https" ? redirect.GetLeftPart(UriPartial.Authority) : redirect.Scheme + ":";
+        RedirectHost = HostDisplay.Redirect(redirect);
+        // ASCII only (punycode host): it goes into the Content-Security-Policy header, where a Unicode host is invalid.
+        FormActionTarget = redirect.Scheme is "http" or "https"
+            ? HostDisplay.AsciiOrigin(redirect)
+            : redirect.Scheme + ":";
         UserName = user.UserName;
         ScopeDescriptions = [.. scopes.Select(s => s switch
         {
@@ -198,6 +207,14 @@ public sealed class AuthorizeModel(
             .Where(p => p.Key != ConsentField && !p.Key.StartsWith("__", StringComparison.Ordinal))
             .Select(p => KeyValuePair.Create(p.Key, p.Value.ToString() ?? ""))];
     }
+
+    /// <summary>
+    /// An error before the person has answered anything (prompt=none). Sent back to the redirect URI only when Mnemo can
+    /// vouch for it: otherwise anyone could register https://evil.example by DCR and use Mnemo to bounce a browser
+    /// there without a page in between (RFC 9700 §4.11.2). After the person answered (Deny), redirecting is expected.
+    /// </summary>
+    private IActionResult RefuseWithoutInteraction(ClientTrust trust, string error, string description) =>
+        trust.IsVerified ? Refuse(error, description) : ErrorPage(error, description);
 
     private IActionResult Refuse(string error, string description) =>
         Forbid(

@@ -12,9 +12,15 @@ public sealed class RedirectUriPolicyTests
     [InlineData("http://[::1]:8080/callback")]
     [InlineData("cursor://anysphere.cursor-retrieval/oauth/callback")]
     [InlineData("vscode://vscode.github-authentication/did-authenticate")]
+    [InlineData("com.example.app:/oauth2redirect")]
+    [InlineData("com.example-app.mobile://callback")]
     public void Check_AcceptsHttpsLoopbackAndPrivateUseSchemes(string uri) => Assert.Null(RedirectUriPolicy.Check(uri));
 
     [Theory]
+    [InlineData("x-safari-https://attacker.example/cb")]
+    [InlineData("myapp://callback")]
+    [InlineData("com..app:/cb")]
+    [InlineData("com.-bad.app:/cb")]
     [InlineData("javascript:alert(1)")]
     [InlineData("JavaScript:alert(1)")]
     [InlineData("data:text/html,x")]

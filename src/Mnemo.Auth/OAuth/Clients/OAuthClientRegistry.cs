@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
+using Mnemo.Storage.Text;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -17,17 +18,19 @@ internal sealed class OAuthClientRegistry(
 {
     public const string OriginProperty = "mnemo_origin";
     public const string CreatedProperty = "mnemo_created";
-    public const int MaxNameLength = 100;
+    public const int MaxNameLength = ClientText.MaxNameLength;
+
+    /// <summary>
+    /// A client chooses its own name, and the consent page shows it to a person: bidi overrides, zero-width and control
+    /// characters are dropped and the length capped (<see cref="ClientText"/>), so a name cannot rearrange what is shown
+    /// around it or hide a second name inside itself.
+    /// </summary>
+    public static string CleanName(string? name) => ClientText.Clean(name, MaxNameLength) ?? "Unnamed client";
     public const int MaxRedirectUris = 10;
 
     public async Task<RegisteredOAuthClient> RegisterAsync(string name, IReadOnlyList<string> redirectUris, bool confidential, OAuthClientOrigin origin, CancellationToken cancellationToken = default)
     {
-        name = string.IsNullOrWhiteSpace(name) ? "Unnamed client" : new string(name.Trim().Where(c => !char.IsControl(c)).ToArray());
-        if (name.Length > MaxNameLength)
-        {
-            name = name[..MaxNameLength];
-        }
-
+        name = CleanName(name);
         if (redirectUris.Count == 0 || redirectUris.Count > MaxRedirectUris)
         {
             throw new OAuthClientException("invalid_redirect_uri", $"Register between 1 and {MaxRedirectUris} redirect URIs.");
@@ -56,7 +59,7 @@ internal sealed class OAuthClientRegistry(
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = clientId,
-            DisplayName = name,
+            DisplayName = CleanName(name),
             ClientType = confidential ? ClientTypes.Confidential : ClientTypes.Public,
             ConsentType = ConsentTypes.Explicit,
             Permissions =

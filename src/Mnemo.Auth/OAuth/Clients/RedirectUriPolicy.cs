@@ -60,8 +60,26 @@ public static class RedirectUriPolicy
             return IsLoopback(uri) ? null : $"'{value}' uses http on a non-loopback host; use https (http is allowed only for localhost, 127.0.0.1 and [::1])";
         }
 
-        // Private-use URI scheme of a native app (RFC 8252 §7.1), e.g. cursor:// or com.example.app:/cb.
-        return null;
+        // Private-use URI scheme of a native app (RFC 8252 §7.1): only in the reverse-DNS shape the RFC requires
+        // (com.example.app:/cb), or one of a few well-known app schemes. Anything else (x-safari-https://…, a scheme
+        // that reads like a browser's) could make the consent page and the address bar suggest a different target.
+        return IsReverseDomainScheme(uri.Scheme) || KnownAppSchemes.Contains(uri.Scheme)
+            ? null
+            : $"'{value}' uses the private-use scheme '{uri.Scheme}:'; native apps must use a reverse domain name they control (e.g. com.example.app:/callback, RFC 8252 §7.1)";
+    }
+
+    /// <summary>Editors and assistants known to register their own short scheme rather than a reverse domain name.</summary>
+    public static readonly IReadOnlySet<string> KnownAppSchemes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "cursor", "vscode", "vscode-insiders", "vscodium", "windsurf", "zed",
+    };
+
+    /// <summary>At least two dot-separated labels of letters, digits and hyphens, none empty: <c>com.example.app</c>.</summary>
+    internal static bool IsReverseDomainScheme(string scheme)
+    {
+        var labels = scheme.Split('.');
+        return labels.Length >= 2
+            && labels.All(label => label.Length is > 0 and <= 63 && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && label[0] != '-' && label[^1] != '-');
     }
 
     /// <summary>True for http(s) redirect URIs on localhost, 127.0.0.1 or [::1].</summary>

@@ -61,7 +61,7 @@ public sealed class ResolveClientMetadataDocument(
         }
 
         var registryImpl = (OAuthClientRegistry)registry;
-        var descriptor = registryImpl.NewDescriptor(document.ClientId, Truncate(document.ClientName), document.RedirectUris, confidential: false, OAuthClientOrigin.MetadataDocument);
+        var descriptor = registryImpl.NewDescriptor(document.ClientId, document.ClientName, document.RedirectUris, confidential: false, OAuthClientOrigin.MetadataDocument);
         descriptor.Properties[ExpiresProperty] = JsonSerializer.SerializeToElement((time.GetUtcNow() + document.CacheFor).ToString("O", CultureInfo.InvariantCulture));
         try
         {
@@ -87,6 +87,4 @@ public sealed class ResolveClientMetadataDocument(
             || !DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expires)
             || expires <= time.GetUtcNow();
     }
-
-    private static string Truncate(string name) => name.Length > OAuthClientRegistry.MaxNameLength ? name[..OAuthClientRegistry.MaxNameLength] : name;
 }
