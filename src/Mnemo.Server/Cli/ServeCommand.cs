@@ -38,7 +38,15 @@ internal static class ServeCommand
         }
 
         await using var app = await MnemoHost.CreateAsync(settings, cancellationToken: cancellationToken);
-        await app.RunAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        if (MnemoHost.BindingProblem(app, settings.Conformance) is { } problem)
+        {
+            // Until here the peer check (HostValidationMiddleware) answered only loopback callers.
+            await app.StopAsync(CancellationToken.None);
+            return Cli.Fail(problem);
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
 

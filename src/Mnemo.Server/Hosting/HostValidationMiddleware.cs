@@ -7,6 +7,8 @@ namespace Mnemo.Server.Hosting;
 /// loopback Host on the bound port: a web page that re-points its own DNS name at 127.0.0.1 (DNS rebinding)
 /// arrives with a foreign Host and is refused before it reaches any route. With a public URL, the Host must
 /// be the public one, so URLs are never derived from an attacker-chosen Host header (OAUTH.md "Layout").
+/// In local mode the peer address must be loopback too, and <c>serve</c> refuses to listen beyond loopback
+/// (<see cref="LocalModeBinding"/>).
 /// </summary>
 internal sealed class HostValidationMiddleware(RequestDelegate next, IOptions<MnemoServerOptions> options)
 {
@@ -43,6 +45,13 @@ internal sealed class HostValidationMiddleware(RequestDelegate next, IOptions<Mn
         }
 
         if (!LoopbackHost.IsLoopback(host.Host))
+        {
+            return false;
+        }
+
+        // The Host header is the caller's to choose: a LAN machine can send "Host: localhost". Local mode trusts this
+        // machine only, so the peer itself must be loopback (no address: an in-process or Unix-socket caller).
+        if (context.Connection.RemoteIpAddress is { } peer && !System.Net.IPAddress.IsLoopback(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer))
         {
             return false;
         }

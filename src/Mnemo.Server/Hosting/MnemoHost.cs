@@ -89,4 +89,13 @@ public static class MnemoHost
         app.MapMnemoMcp(requireAuthorization: !settings.Conformance);
         return app;
     }
+
+    /// <summary>After start-up: why the addresses Kestrel bound do not fit the configured mode, or null (<see cref="LocalModeBinding"/>).</summary>
+    public static string? BindingProblem(WebApplication app, bool conformance)
+    {
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        var options = app.Services.GetRequiredService<IOptions<MnemoServerOptions>>().Value;
+        return LocalModeBinding.Problem(addresses, options.PublicOrigin, conformance);
+    }
 }
