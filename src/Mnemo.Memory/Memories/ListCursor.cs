@@ -15,11 +15,19 @@ internal readonly record struct ListCursor(long CreatedAt, string Id)
     public string Encode() =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Version}:{CreatedAt}:{Id}")));
 
+    private const int MaxLength = 256;
+
     public static ListCursor? Decode(string? cursor)
     {
         if (string.IsNullOrEmpty(cursor))
         {
             return null;
+        }
+
+        // A real cursor is ~70 characters; a longer one is refused before it is decoded.
+        if (cursor.Length > MaxLength)
+        {
+            throw new MemoryValidationException(MemoryErrors.Cursor());
         }
 
         try
