@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs the MCP conformance suite (@modelcontextprotocol/conformance, server mode) against
-# `mnemo serve --conformance` on a free loopback port with a throw-away data directory.
+# Runs the MCP conformance suite (@modelcontextprotocol/conformance, server mode) against the conformance
+# host (tests/Mnemo.ConformanceHost: Mnemo plus the suite's fixtures and one fixed local user, because the
+# suite cannot send a credential; the shipped mnemo has no such mode) on a free loopback port with a
+# throw-away data directory.
 #
 # Usage: scripts/conformance.sh [extra suite options, e.g. --scenario tools-list | --verbose]
 #
 # Environment:
-#   MNEMO_SERVER_DLL        path to an already built mnemo.dll: skip the build and run it with `dotnet`
+#   MNEMO_CONFORMANCE_HOST_DLL  path to an already built Mnemo.ConformanceHost.dll: skip the build
 #   MNEMO_CONFIGURATION     build configuration when building here (default: Debug)
 #   CONFORMANCE_OUTPUT_DIR  keep the suite's per-scenario results (checks.json) in this folder
 #   CONFORMANCE_BASELINE    expected-failures file (default: scripts/conformance-baseline.yml, empty)
@@ -65,11 +67,11 @@ fi
 
 # --- server ----------------------------------------------------------------------------------------
 
-if [[ -n "${MNEMO_SERVER_DLL:-}" ]]; then
-  SERVER_DLL="$MNEMO_SERVER_DLL"
-  [[ -f "$SERVER_DLL" ]] || die "MNEMO_SERVER_DLL does not exist: $SERVER_DLL"
+if [[ -n "${MNEMO_CONFORMANCE_HOST_DLL:-}" ]]; then
+  SERVER_DLL="$MNEMO_CONFORMANCE_HOST_DLL"
+  [[ -f "$SERVER_DLL" ]] || die "MNEMO_CONFORMANCE_HOST_DLL does not exist: $SERVER_DLL"
 else
-  PROJECT="$ROOT/src/Mnemo.Server/Mnemo.Server.csproj"
+  PROJECT="$ROOT/tests/Mnemo.ConformanceHost/Mnemo.ConformanceHost.csproj"
   log "building $PROJECT ($CONFIGURATION)"
   dotnet build "$PROJECT" -c "$CONFIGURATION" -nologo -v q -clp:ErrorsOnly >&2
   SERVER_DLL="$(dotnet msbuild "$PROJECT" -nologo -getProperty:TargetPath -p:Configuration="$CONFIGURATION")"
@@ -130,10 +132,10 @@ start_server() {
   for attempt in 1 2 3; do
     port="$(free_port)"
     BASE_URL="http://127.0.0.1:$port"
-    log "starting mnemo serve --conformance on $BASE_URL (attempt $attempt)"
+    log "starting the conformance host on $BASE_URL (attempt $attempt)"
     mkdir -p "$WORK/data"
     Logging__LogLevel__Default=Warning \
-      dotnet "$SERVER_DLL" serve --conformance --urls "$BASE_URL" --data-dir "$WORK/data" \
+      dotnet "$SERVER_DLL" --urls "$BASE_URL" --data-dir "$WORK/data" \
       >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local deadline=$((SECONDS + STARTUP_TIMEOUT))
@@ -156,7 +158,7 @@ start_server() {
   return 1
 }
 
-start_server || die "could not start mnemo serve --conformance"
+start_server || die "could not start the conformance host"
 
 # --- suite -----------------------------------------------------------------------------------------
 

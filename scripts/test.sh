@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Mnemo: the xunit suites (unit, integration over real ports, CLI processes) and the
-# MCP conformance suite against `mnemo serve --conformance`. Installs what it needs (Node 22 and the suite,
+# MCP conformance suite against the conformance host (tests/Mnemo.ConformanceHost). Installs what it needs (Node 22 and the suite,
 # from npm, into .tools/). Exit code 0 only when everything passed.
 set -euo pipefail
 
@@ -22,7 +22,7 @@ set -e
 
 echo "== MCP conformance suite (server mode)"
 set +e
-MNEMO_SERVER_DLL="$ROOT/src/Mnemo.Server/bin/Release/net10.0/mnemo.dll" scripts/conformance.sh 2>&1 | tee "$LOG_DIR/conformance.log"
+MNEMO_CONFORMANCE_HOST_DLL="$ROOT/tests/Mnemo.ConformanceHost/bin/Release/net10.0/Mnemo.ConformanceHost.dll" scripts/conformance.sh 2>&1 | tee "$LOG_DIR/conformance.log"
 conformance_status=${PIPESTATUS[0]}
 set -e
 

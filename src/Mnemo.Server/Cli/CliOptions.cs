@@ -19,9 +19,4 @@ internal static class CliOptions
         DefaultValueFactory = _ => Hosting.ServeSettings.DefaultUrls,
         HelpName = "URLS",
     };
-
-    public static readonly Option<bool> Conformance = new("--conformance")
-    {
-        Description = "Serve the MCP conformance-suite fixtures with no authentication on /mcp (loopback URLs only; never for real data).",
-    };
 }

@@ -17,7 +17,6 @@ internal static class ServeCommand
     public static void Configure(Command command)
     {
         command.Options.Add(CliOptions.Urls);
-        command.Options.Add(CliOptions.Conformance);
         // Unknown --Key=Value options are configuration (e.g. --Mnemo:PublicUrl=https://m.example.com).
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(RunAsync);
@@ -31,15 +30,18 @@ internal static class ServeCommand
             return Cli.UsageError($"Unrecognized argument '{stray}'. Run 'mnemo --help' for the verbs.");
         }
 
-        var settings = new ServeSettings(parse.GetValue(CliOptions.Urls) ?? ServeSettings.DefaultUrls, parse.GetValue(CliOptions.DataDir), parse.GetValue(CliOptions.Conformance), configArgs);
-        if (settings.Conformance && settings.NonLoopbackUrls() is { Count: > 0 } exposed)
+        // Configuration keys are sectioned (--Mnemo:PublicUrl=…, --Kestrel:Endpoints:…); a bare --word is a typo or an
+        // option this version does not have, and must not be silently ignored.
+        if (configArgs.FirstOrDefault(token => token.StartsWith("--", StringComparison.Ordinal) && !token.Split('=', 2)[0].Contains(':')) is { } unknown)
         {
-            return Cli.Fail($"--conformance turns off authentication, so every --urls host must be loopback (localhost, 127.0.0.0/8, [::1]); refusing {string.Join(", ", exposed)}.");
+            return Cli.UsageError($"Unknown option '{unknown}'. Configuration options look like --Section:Key=Value (e.g. --Mnemo:PublicUrl=https://mnemo.example.com); run 'mnemo serve --help' for the others.");
         }
+
+        var settings = new ServeSettings(parse.GetValue(CliOptions.Urls) ?? ServeSettings.DefaultUrls, parse.GetValue(CliOptions.DataDir), configArgs);
 
         await using var app = await MnemoHost.CreateAsync(settings, cancellationToken: cancellationToken);
         await app.StartAsync(cancellationToken);
-        if (MnemoHost.BindingProblem(app, settings.Conformance) is { } problem)
+        if (MnemoHost.BindingProblem(app) is { } problem)
         {
             // Until here the peer check (HostValidationMiddleware) answered only loopback callers.
             await app.StopAsync(CancellationToken.None);

@@ -6,7 +6,6 @@ using Mnemo.Auth.OAuth;
 using Mnemo.Auth.Storage;
 using Mnemo.Memory;
 using Mnemo.Memory.Storage;
-using Mnemo.Server.Conformance;
 using Mnemo.Server.Health;
 using Mnemo.Server.Mcp;
 
@@ -15,7 +14,11 @@ namespace Mnemo.Server.Hosting;
 /// <summary>The composition root of <c>mnemo serve</c>: one list of features, each added and mapped by its own extension.</summary>
 public static class MnemoHost
 {
-    public static async Task<WebApplication> CreateAsync(ServeSettings settings, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    public static Task<WebApplication> CreateAsync(ServeSettings settings, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(settings, configure, MnemoHostSeam.None, cancellationToken);
+
+    /// <summary>The same host with a test host's additions (<see cref="MnemoHostSeam"/>); internal, so nothing shipped can use it.</summary>
+    internal static async Task<WebApplication> CreateAsync(ServeSettings settings, Action<WebApplicationBuilder>? configure, MnemoHostSeam seam, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -58,10 +61,7 @@ public static class MnemoHost
 
         // MCP.
         var mcp = builder.Services.AddMnemoMcp(options);
-        if (settings.Conformance)
-        {
-            mcp.AddConformanceFixtures();
-        }
+        seam.Mcp?.Invoke(mcp);
 
         var app = builder.Build();
 
@@ -74,11 +74,7 @@ public static class MnemoHost
         app.UseMnemoOAuth();
         app.UseCors();
         app.UseAuthentication();
-        if (settings.Conformance)
-        {
-            app.UseMiddleware<ConformanceUserMiddleware>();
-            app.Logger.LogWarning("Conformance mode: /mcp needs no token and serves test fixtures. Never use this mode for real data.");
-        }
+        seam.AfterAuthentication?.Invoke(app);
 
         app.UseAuthorization();
         app.UseMnemoMcpRequestGuard();
@@ -86,12 +82,12 @@ public static class MnemoHost
 
         app.MapMnemoHealth();
         app.MapMnemoOAuth();
-        app.MapMnemoMcp(requireAuthorization: !settings.Conformance);
+        app.MapMnemoMcp();
         return app;
     }
 
     /// <summary>After start-up: why the addresses Kestrel bound do not fit the configured mode, or null (<see cref="LocalModeBinding"/>).</summary>
-    public static string? BindingProblem(WebApplication app, bool conformance)
+    public static string? BindingProblem(WebApplication app, bool conformance = false)
     {
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];

@@ -50,16 +50,12 @@ public static class McpEndpointExtensions
     public static IApplicationBuilder UseMnemoMcpRequestGuard(this IApplicationBuilder app) =>
         app.UseWhen(context => context.Request.Path.StartsWithSegments(McpPath), mcp => mcp.UseMiddleware<McpRequestGuardMiddleware>());
 
-    /// <summary>Maps <c>/mcp</c> (and <c>/mcp/sse</c>, <c>/mcp/message</c> for legacy clients) behind authorization and the MCP CORS policy.</summary>
-    public static IEndpointConventionBuilder MapMnemoMcp(this IEndpointRouteBuilder endpoints, bool requireAuthorization)
-    {
-        var mcp = endpoints.MapMcp(McpPath).RequireCors(HttpSecurityExtensions.McpCorsPolicy);
-        if (requireAuthorization)
-        {
-            // No scheme named here: the challenge must go to the default challenge scheme (STACK.md pitfall).
-            mcp.RequireAuthorization();
-        }
-
-        return mcp;
-    }
+    /// <summary>
+    /// Maps <c>/mcp</c> (and <c>/mcp/sse</c>, <c>/mcp/message</c> for legacy clients) behind authorization and the MCP
+    /// CORS policy. There is deliberately no way to map it without authorization: the user of every tool call comes
+    /// from the credential.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMnemoMcp(this IEndpointRouteBuilder endpoints) =>
+        // No scheme named here: the challenge must go to the default challenge scheme (STACK.md pitfall).
+        endpoints.MapMcp(McpPath).RequireCors(HttpSecurityExtensions.McpCorsPolicy).RequireAuthorization();
 }

@@ -145,7 +145,6 @@ public sealed class CliTests : IDisposable
     [InlineData(1, "keys", "create", "nobody")]
     [InlineData(1, "keys", "revoke", "key_doesnotexist")]
     [InlineData(1, "users", "disable", "nobody")]
-    [InlineData(1, "serve", "--conformance", "--urls", "http://0.0.0.0:5999")]
     public async Task ExitCodes_AreOneForFailuresAndTwoForUsage(int expected, params string[] args)
     {
         var result = await MnemoProcess.RunAsync(null, [.. args, "--data-dir", _dataDir]);

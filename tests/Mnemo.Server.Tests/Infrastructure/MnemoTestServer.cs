@@ -43,7 +43,6 @@ public sealed class MnemoTestServer : IAsyncDisposable
     /// <param name="services">Service overrides applied after Mnemo's own (e.g. a fake HTTP handler).</param>
     /// <param name="dataDir">A folder to keep (restart and two-process tests); null: a temporary one, deleted on dispose.</param>
     public static async Task<MnemoTestServer> StartAsync(
-        bool conformance = false,
         IDictionary<string, string?>? configuration = null,
         string? dataDir = null,
         Action<IServiceCollection>? services = null,
@@ -51,7 +50,7 @@ public sealed class MnemoTestServer : IAsyncDisposable
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("mnemo-test-").FullName;
-        var settings = new ServeSettings(urls, dataDir, conformance, []);
+        var settings = new ServeSettings(urls, dataDir, []);
         var app = await MnemoHost.CreateAsync(settings, builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);

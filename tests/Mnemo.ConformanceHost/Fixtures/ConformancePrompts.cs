@@ -2,7 +2,7 @@ using System.ComponentModel;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Mnemo.Server.Conformance;
+namespace Mnemo.ConformanceHost.Fixtures;
 
 /// <summary>Prompts the MCP conformance suite lists and gets.</summary>
 [McpServerPromptType]

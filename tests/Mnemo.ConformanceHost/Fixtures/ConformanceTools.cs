@@ -9,12 +9,12 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Mnemo.Server.Conformance;
+namespace Mnemo.ConformanceHost.Fixtures;
 
 /// <summary>
 /// Tools the MCP conformance suite (@modelcontextprotocol/conformance 0.1.16, server mode) calls by name.
 /// Registered only by <see cref="ConformanceServerBuilderExtensions.AddConformanceFixtures"/>, which is only
-/// called by <c>mnemo serve --conformance</c>.
+/// called by the conformance host (<c>tests/Mnemo.ConformanceHost</c>).
 /// </summary>
 [McpServerToolType]
 public sealed class ConformanceTools

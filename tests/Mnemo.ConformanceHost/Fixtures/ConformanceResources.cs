@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Mnemo.Server.Conformance;
+namespace Mnemo.ConformanceHost.Fixtures;
 
 /// <summary>Resources and resource templates the MCP conformance suite reads.</summary>
 [McpServerResourceType]

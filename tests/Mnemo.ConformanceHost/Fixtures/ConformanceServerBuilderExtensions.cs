@@ -5,11 +5,11 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Mnemo.Server.Conformance;
+namespace Mnemo.ConformanceHost.Fixtures;
 
 /// <summary>
 /// Registers the fixtures of the MCP conformance suite (@modelcontextprotocol/conformance 0.1.16, server mode).
-/// Call it only in conformance mode (<c>mnemo serve --conformance</c>): besides additive tools, resources and
+/// Call it only in conformance mode (the conformance host (<c>tests/Mnemo.ConformanceHost</c>)): besides additive tools, resources and
 /// prompts it installs server-wide completion, logging-level and resource-subscription handlers.
 /// </summary>
 public static class ConformanceServerBuilderExtensions

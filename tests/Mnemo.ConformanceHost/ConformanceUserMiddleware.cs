@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using Mnemo.Auth;
 
-namespace Mnemo.Server.Hosting;
+namespace Mnemo.ConformanceHost;
 
 /// <summary>
 /// In conformance mode the suite cannot send a token, so every request acts as one throw-away local user.
-/// <c>serve</c> refuses this mode unless every listening URL is loopback, so nobody else can reach it.
+/// The conformance host stops unless every address it bound is loopback, so nobody else can reach it. Placed right
+/// after authentication, so Mnemo's own authorization (always required on /mcp) sees an authenticated caller.
 /// </summary>
 internal sealed class ConformanceUserMiddleware(RequestDelegate next)
 {

@@ -1,4 +1,4 @@
-namespace Mnemo.Server.Conformance;
+namespace Mnemo.ConformanceHost.Fixtures;
 
 /// <summary>Small binary payloads the conformance fixtures return.</summary>
 internal static class ConformanceData
