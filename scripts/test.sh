@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of Mnemo: the xunit suites (unit, integration over real ports, CLI processes) and the
-# MCP conformance suite against the conformance host (tests/Mnemo.ConformanceHost). Installs what it needs (Node 22 and the suite,
-# from npm, into .tools/). Exit code 0 only when everything passed.
+# Runs every test of Mnemo: the xunit suites (unit, integration over real ports, CLI processes), the MCP
+# conformance suite against the conformance host (tests/Mnemo.ConformanceHost), and the official MCP clients
+# against a real mnemo serve (scripts/clients.sh). Installs what it needs (Node 22, the suite and the clients,
+# from npm, into .tools/ and tests/clients/node_modules). Exit code 0 only when everything passed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,19 +27,27 @@ MNEMO_CONFORMANCE_HOST_DLL="$ROOT/tests/Mnemo.ConformanceHost/bin/Release/net10.
 conformance_status=${PIPESTATUS[0]}
 set -e
 
+echo "== official MCP clients (TypeScript SDK v1 and v2, conformance authorization mode)"
+set +e
+MNEMO_SERVER_DLL="$ROOT/src/Mnemo.Server/bin/Release/net10.0/mnemo.dll" scripts/clients.sh 2>&1 | tee "$LOG_DIR/clients.log"
+clients_status=${PIPESTATUS[0]}
+set -e
+
 # One closing line over everything: xunit's per-assembly summaries plus the conformance checks.
 passed=0; failed=0
 while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   sed -nE 's/.*(Passed|Failed)!.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \3/p' "$LOG_DIR/xunit.log")
-if read -r p f < <(sed -nE 's/^Total: *([0-9]+) passed, *([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/conformance.log" | tail -1); then
-  passed=$((passed + p)); failed=$((failed + f))
-else
-  failed=$((failed + 1))
-fi
-if [[ $xunit_status -ne 0 || $conformance_status -ne 0 ]] && [[ $failed -eq 0 ]]; then
+for log in conformance clients; do
+  if read -r p f < <(sed -nE 's/^Total: *([0-9]+) passed, *([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/$log.log" | tail -1); then
+    passed=$((passed + p)); failed=$((failed + f))
+  else
+    failed=$((failed + 1))
+  fi
+done
+if [[ $xunit_status -ne 0 || $conformance_status -ne 0 || $clients_status -ne 0 ]] && [[ $failed -eq 0 ]]; then
   failed=1 # a runner failed without a counted test failure (crash, build error): never report green
 fi
 
-echo "xunit exit $xunit_status, conformance exit $conformance_status"
+echo "xunit exit $xunit_status, conformance exit $conformance_status, clients exit $clients_status"
 echo "Total: $passed passed, $failed failed"
-[[ $xunit_status -eq 0 && $conformance_status -eq 0 ]]
+[[ $xunit_status -eq 0 && $conformance_status -eq 0 && $clients_status -eq 0 ]]
