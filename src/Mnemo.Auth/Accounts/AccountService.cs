@@ -9,15 +9,12 @@ namespace Mnemo.Auth.Accounts;
 internal sealed class AccountService(
     AuthDbContext db,
     IPasswordHasher<UserRecord> hasher,
+    DummyPasswordHash dummyHash,
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
     TimeProvider time,
     ILogger<AccountService> logger) : IAccountService
 {
-    // Verifying against this hash when the user does not exist keeps the response time of an unknown
-    // name equal to that of a wrong password (user enumeration by timing, RFC 9700 §4.x / OWASP ASVS 2.2).
-    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<UserRecord>().HashPassword(null!, "mnemo-dummy-password"));
-
     public async Task<UserAccount> CreateAsync(string userName, string? email, string password, CancellationToken cancellationToken = default)
     {
         AccountRules.ValidateUserName(userName);
@@ -120,7 +117,8 @@ internal sealed class AccountService(
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
         if (user is null)
         {
-            hasher.VerifyHashedPassword(null!, DummyHash.Value, password);
+            // Same cost as a wrong password of a real account: response times do not reveal which names exist.
+            hasher.VerifyHashedPassword(null!, dummyHash.Value, password);
             AuthLog.SignInFailed(logger, "unknown user");
             return null;
         }

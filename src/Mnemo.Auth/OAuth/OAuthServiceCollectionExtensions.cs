@@ -85,6 +85,7 @@ public static class OAuthServiceCollectionExtensions
         AddClientMetadataFetcher(services);
         services.TryAddSingleton<SetupToken>();
         services.AddHostedService<ServerKeyWarmup>();
+        services.AddHostedService<Accounts.DummyPasswordHashWarmup>();
         services.AddHostedService<SetupAnnouncer>();
         services.AddHttpContextAccessor();
 
