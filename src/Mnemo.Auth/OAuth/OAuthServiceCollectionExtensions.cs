@@ -81,6 +81,7 @@ public static class OAuthServiceCollectionExtensions
 
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
+        services.TryAddSingleton<DeviceCookie>();
 
         AddClientMetadataFetcher(services);
         services.TryAddSingleton<SetupToken>();

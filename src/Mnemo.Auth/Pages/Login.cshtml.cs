@@ -9,8 +9,16 @@ using Mnemo.Auth.OAuth.Session;
 
 namespace Mnemo.Auth.Pages;
 
-/// <summary>Password sign-in for the authorization pages. Anti-forgery is validated on POST (Razor Pages default).</summary>
-public sealed class LoginModel(IAccountService accounts, LoginThrottle throttle, ILogger<LoginModel> logger) : SecurePageModel
+/// <summary>
+/// Password sign-in for the authorization pages. Anti-forgery is validated on POST (Razor Pages default).
+/// Every attempt goes through <see cref="LoginThrottle"/> before the password is checked.
+/// </summary>
+public sealed class LoginModel(
+    IAccountService accounts,
+    LoginThrottle throttle,
+    DeviceCookie deviceCookie,
+    TimeProvider time,
+    ILogger<LoginModel> logger) : SecurePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -32,24 +40,36 @@ public sealed class LoginModel(IAccountService accounts, LoginThrottle throttle,
     {
         ReturnUrl = SafeReturnUrl();
         var name = UserName?.Trim() ?? "";
-        if (throttle.LockedUntil(name) is { } until)
+        // The connection's address: forwarded-header handling has already put the client's there when the
+        // request came through a configured proxy, and no header is trusted otherwise.
+        var client = ClientAddress.Key(HttpContext.Connection.RemoteIpAddress);
+        var attempt = throttle.TryBegin(name, client, deviceCookie.IsFor(Request, name));
+        if (attempt.LockedUntil is { } until)
         {
             AuthLog.SignInThrottled(logger, name.Length > 64 ? name[..64] : name);
-            Error = $"Too many failed attempts for this account. Try again after {until.UtcDateTime:HH:mm:ss} UTC.";
+            // The same words whether the name exists or not, and whichever counter locked.
+            Error = $"Too many failed sign-ins from your network. Try again after {until.UtcDateTime:HH:mm:ss} UTC.";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Page();
+        }
+
+        if (attempt.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(attempt.Delay, time, HttpContext.RequestAborted);
         }
 
         var account = await accounts.VerifyPasswordAsync(name, Password ?? "", HttpContext.RequestAborted);
         if (account is null)
         {
-            throttle.RecordFailure(name);
+            // Already counted by TryBegin.
             Error = "The user name or password is wrong, or the account is disabled.";
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
 
-        throttle.RecordSuccess(name);
+        throttle.Succeeded(attempt);
+        deviceCookie.Issue(HttpContext, account.UserName);
         var identity = new ClaimsIdentity(
             [new Claim(MnemoClaimTypes.Subject, account.Id), new Claim(MnemoClaimTypes.Name, account.UserName)],
             OAuthServiceCollectionExtensions.SessionScheme, MnemoClaimTypes.Name, "role");
