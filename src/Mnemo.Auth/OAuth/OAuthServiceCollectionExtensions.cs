@@ -191,7 +191,10 @@ public static class OAuthServiceCollectionExtensions
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = "/login";
                 cookie.AccessDeniedPath = "/login";
+                // Stamp, enabled and existing account checked on every request (SessionCookieEvents).
+                cookie.EventsType = typeof(SessionCookieEvents);
             });
+        services.TryAddScoped<SessionCookieEvents>();
 
         services.Configure<AuthenticationOptions>(auth =>
         {

@@ -1,10 +1,7 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
-using Mnemo.Auth.OAuth;
 using Mnemo.Auth.OAuth.Session;
 
 namespace Mnemo.Auth.Pages;
@@ -59,8 +56,8 @@ public sealed class LoginModel(
             await Task.Delay(attempt.Delay, time, HttpContext.RequestAborted);
         }
 
-        var account = await accounts.VerifyPasswordAsync(name, Password ?? "", HttpContext.RequestAborted);
-        if (account is null)
+        var session = await accounts.SignInAsync(name, Password ?? "", HttpContext.RequestAborted);
+        if (session is null)
         {
             // Already counted by TryBegin.
             Error = "The user name or password is wrong, or the account is disabled.";
@@ -69,13 +66,9 @@ public sealed class LoginModel(
         }
 
         throttle.Succeeded(attempt);
-        deviceCookie.Issue(HttpContext, account.UserName);
-        var identity = new ClaimsIdentity(
-            [new Claim(MnemoClaimTypes.Subject, account.Id), new Claim(MnemoClaimTypes.Name, account.UserName)],
-            OAuthServiceCollectionExtensions.SessionScheme, MnemoClaimTypes.Name, "role");
-        await HttpContext.SignInAsync(OAuthServiceCollectionExtensions.SessionScheme, new ClaimsPrincipal(identity),
-            new AuthenticationProperties { IsPersistent = true });
-        AuthLog.SignedIn(logger, account.Id);
+        deviceCookie.Issue(HttpContext, session.Account.UserName);
+        await SessionCookie.SignInAsync(HttpContext, session);
+        AuthLog.SignedIn(logger, session.Account.Id);
 
         // 302 to a local URL only: an attacker-supplied absolute returnUrl would be an open redirector.
         return LocalRedirect(ReturnUrl ?? "/login?signedIn=1");
