@@ -71,7 +71,7 @@ public sealed class LoginModel(
         AuthLog.SignedIn(logger, session.Account.Id);
 
         // 302 to a local URL only: an attacker-supplied absolute returnUrl would be an open redirector.
-        return LocalRedirect(ReturnUrl ?? "/login?signedIn=1");
+        return LocalRedirect(ReturnUrl ?? "/account");
     }
 
     private string? SafeReturnUrl() =>
