@@ -20,6 +20,12 @@ internal static partial class AuthLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Password sign-in refused: {Reason}.")]
     public static partial void SignInFailed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Password of user {UserId} changed; its browser sessions ended.")]
+    public static partial void PasswordChanged(ILogger logger, string userId);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Every browser session of user {UserId} ended (sign out everywhere).")]
+    public static partial void SessionsEnded(ILogger logger, string userId);
+
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "API key {KeyId} created for user {UserId}.")]
     public static partial void ApiKeyCreated(ILogger logger, string keyId, string userId);
 
@@ -67,6 +73,12 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "First-run setup: account {UserName} created through the setup page.")]
     public static partial void SetupCompleted(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Information, Message = "Browser session refused: {Reason}.")]
+    public static partial void SessionRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2109, Level = LogLevel.Information, Message = "User {UserId} signed out of this browser.")]
+    public static partial void SignedOut(ILogger logger, string userId);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Resource indicator refused (invalid_target): this server protects only {Expected}.")]
     public static partial void ResourceRefused(ILogger logger, string expected);

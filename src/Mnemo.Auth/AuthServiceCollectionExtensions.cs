@@ -38,7 +38,10 @@ public static class AuthServiceCollectionExtensions
 
         services.AddDbContext<AuthDbContext>(db => ConfigureDbContext(db, connectionString));
         services.TryAddSingleton(TimeProvider.System);
+        // PBKDF2-HMAC-SHA512 work factor for every hasher the container builds (PasswordHashing.Iterations).
+        services.Configure<PasswordHasherOptions>(PasswordHashing.Configure);
         services.TryAddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
+        services.TryAddSingleton<DummyPasswordHash>();
         services.TryAddScoped<IAccountService, AccountService>();
         services.TryAddScoped<IApiKeyService, ApiKeyService>();
         services.AddLogging();

@@ -41,11 +41,21 @@ public sealed class MnemoAuthOptions
     /// <summary>How long a person stays signed in to Mnemo's pages (default 14 days, sliding).</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>Failed sign-ins of one account before it is throttled (default 5).</summary>
+    /// <summary>Failed sign-ins to one account from one client address (IPv6: /64) before that address may not try that account for a while (default 5).</summary>
     public int LoginMaxFailures { get; set; } = 5;
 
-    /// <summary>How long a throttled account refuses sign-ins (default 1 minute, doubling with repeated failures, at most 1 hour).</summary>
+    /// <summary>Failed sign-ins from one client address (IPv6: /64), to any accounts, before it may not sign in for a while (default 20).</summary>
+    public int LoginMaxFailuresPerIp { get; set; } = 20;
+
+    /// <summary>How long a locked address waits (default 1 minute, doubling with each further failure, at most 1 hour). Zero turns locking off.</summary>
     public TimeSpan LoginLockout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Longest delay added to every sign-in of an account that failed <see cref="LoginMaxFailures"/> times
+    /// from anywhere (default 4 s; it starts at an eighth and doubles). The account is never locked, so a
+    /// guesser cannot lock the owner out; browsers that signed in to it before skip the delay. Zero: none.
+    /// </summary>
+    public TimeSpan LoginAccountMaxDelay { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>How often an API key's <c>last_used_at</c> may be written (default one minute): a key used
     /// on every request costs one write per interval, not one per request.</summary>
@@ -86,10 +96,16 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
         Check(failures, "AuthorizationCodeLifetime", options.AuthorizationCodeLifetime, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10));
         Check(failures, "SessionLifetime", options.SessionLifetime, TimeSpan.FromMinutes(5), TimeSpan.FromDays(400));
         Check(failures, "LoginLockout", options.LoginLockout, TimeSpan.Zero, TimeSpan.FromHours(1));
+        Check(failures, "LoginAccountMaxDelay", options.LoginAccountMaxDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Check(failures, "ApiKeyLastUsedInterval", options.ApiKeyLastUsedInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
         if (options.LoginMaxFailures < 1)
         {
             failures.Add($"Mnemo:Auth:LoginMaxFailures is {options.LoginMaxFailures}: use 1 or more (default 5).");
+        }
+
+        if (options.LoginMaxFailuresPerIp < 1)
+        {
+            failures.Add($"Mnemo:Auth:LoginMaxFailuresPerIp is {options.LoginMaxFailuresPerIp}: use 1 or more (default 20).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

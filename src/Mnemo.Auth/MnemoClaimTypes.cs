@@ -21,6 +21,12 @@ public static class MnemoClaimTypes
 
     /// <summary>The id of the API key that authenticated the request (absent for OAuth tokens).</summary>
     public const string ApiKeyId = "mnemo_key_id";
+
+    /// <summary>
+    /// The account's security stamp when a browser session began. Only in the session cookie (encrypted by
+    /// data protection); never given a token destination, so it cannot reach an access token.
+    /// </summary>
+    public const string SecurityStamp = "mnemo_stamp";
 }
 
 /// <summary>The scopes Mnemo's resource server knows.</summary>

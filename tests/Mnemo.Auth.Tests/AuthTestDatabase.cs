@@ -25,16 +25,18 @@ internal sealed class AuthTestDatabase : IAsyncDisposable
 
     public string ConnectionString => $"Data Source={Path.Combine(_directory, "auth.db")}";
 
-    public static async Task<AuthTestDatabase> CreateAsync()
+    /// <param name="configure">Service overrides applied after Mnemo's own (e.g. a recording password hasher).</param>
+    public static async Task<AuthTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "mnemo-auth-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var time = new ManualTimeProvider();
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<TimeProvider>(time)
-            .AddMnemoAuth($"Data Source={Path.Combine(directory, "auth.db")}")
-            .BuildServiceProvider(validateScopes: true);
+            .AddMnemoAuth($"Data Source={Path.Combine(directory, "auth.db")}");
+        configure?.Invoke(collection);
+        var services = collection.BuildServiceProvider(validateScopes: true);
         await AuthDatabase.MigrateAsync(services);
         return new AuthTestDatabase(directory, services, time);
     }

@@ -6,18 +6,15 @@ using OpenIddict.Abstractions;
 
 namespace Mnemo.Auth.Accounts;
 
-internal sealed class AccountService(
+internal sealed partial class AccountService(
     AuthDbContext db,
     IPasswordHasher<UserRecord> hasher,
+    DummyPasswordHash dummyHash,
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
     TimeProvider time,
     ILogger<AccountService> logger) : IAccountService
 {
-    // Verifying against this hash when the user does not exist keeps the response time of an unknown
-    // name equal to that of a wrong password (user enumeration by timing, RFC 9700 §4.x / OWASP ASVS 2.2).
-    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<UserRecord>().HashPassword(null!, "mnemo-dummy-password"));
-
     public async Task<UserAccount> CreateAsync(string userName, string? email, string password, CancellationToken cancellationToken = default)
     {
         AccountRules.ValidateUserName(userName);
@@ -38,6 +35,7 @@ internal sealed class AccountService(
             NormalizedUserName = normalized,
             Email = email,
             PasswordHash = "",
+            SecurityStamp = SecurityStamp.New(),
             CreatedAt = time.GetUtcNow(),
         };
         user.PasswordHash = hasher.HashPassword(user, password);
@@ -78,6 +76,8 @@ internal sealed class AccountService(
     {
         var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
         user.Disabled = true;
+        // Sessions also check Disabled on every request; a new stamp keeps them ended if the account is enabled again.
+        user.SecurityStamp = SecurityStamp.New();
         await db.SaveChangesAsync(cancellationToken);
         await RevokeGrantsAsync(user.Id, cancellationToken);
         AuthLog.UserDisabled(logger, user.Id);
@@ -108,7 +108,10 @@ internal sealed class AccountService(
         return ToAccount(user);
     }
 
-    public async Task<UserAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
+    public async Task<UserAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default) =>
+        (await SignInAsync(userName, password, cancellationToken))?.Account;
+
+    public async Task<AccountSession?> SignInAsync(string userName, string password, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(userName) || userName.Length > AccountRules.MaxUserNameLength
             || string.IsNullOrEmpty(password) || password.Length > AccountRules.MaxPasswordLength)
@@ -117,10 +120,11 @@ internal sealed class AccountService(
         }
 
         var normalized = AccountRules.Normalize(userName);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
         if (user is null)
         {
-            hasher.VerifyHashedPassword(null!, DummyHash.Value, password);
+            // Same cost as a wrong password of a real account: response times do not reveal which names exist.
+            hasher.VerifyHashedPassword(null!, dummyHash.Value, password);
             AuthLog.SignInFailed(logger, "unknown user");
             return null;
         }
@@ -140,21 +144,27 @@ internal sealed class AccountService(
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            // The hasher's parameters got stronger since this hash was made: upgrade it now.
-            user.PasswordHash = hasher.HashPassword(user, password);
-            await db.SaveChangesAsync(cancellationToken);
+            // The hasher's parameters got stronger since this hash was made: upgrade it now. Only if the
+            // hash is still the one just checked: a password changed meanwhile must not be overwritten
+            // with the old password's new hash.
+            var upgraded = hasher.HashPassword(user, password);
+            await db.Users.Where(u => u.Id == user.Id && u.PasswordHash == user.PasswordHash)
+                .ExecuteUpdateAsync(set => set.SetProperty(u => u.PasswordHash, upgraded), cancellationToken);
         }
 
-        return ToAccount(user);
+        return new AccountSession(ToAccount(user), user.SecurityStamp);
     }
 
-    /// <summary>Sets a new password (the same rules as at creation).</summary>
+    /// <summary>Sets a new password (the same rules as at creation) and ends every browser session.</summary>
     public async Task SetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default)
     {
         AccountRules.ValidatePassword(newPassword);
         var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
         user.PasswordHash = hasher.HashPassword(user, newPassword);
+        // Whoever knew the old password may hold a session: a new stamp ends them all.
+        user.SecurityStamp = SecurityStamp.New();
         await db.SaveChangesAsync(cancellationToken);
+        AuthLog.PasswordChanged(logger, user.Id);
     }
 
     public Task<int> CountAsync(CancellationToken cancellationToken = default) => db.Users.CountAsync(cancellationToken);

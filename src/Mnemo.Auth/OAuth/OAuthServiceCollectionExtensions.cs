@@ -81,10 +81,12 @@ public static class OAuthServiceCollectionExtensions
 
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
+        services.TryAddSingleton<DeviceCookie>();
 
         AddClientMetadataFetcher(services);
         services.TryAddSingleton<SetupToken>();
         services.AddHostedService<ServerKeyWarmup>();
+        services.AddHostedService<Accounts.DummyPasswordHashWarmup>();
         services.AddHostedService<SetupAnnouncer>();
         services.AddHttpContextAccessor();
 
@@ -189,7 +191,10 @@ public static class OAuthServiceCollectionExtensions
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = "/login";
                 cookie.AccessDeniedPath = "/login";
+                // Stamp, enabled and existing account checked on every request (SessionCookieEvents).
+                cookie.EventsType = typeof(SessionCookieEvents);
             });
+        services.TryAddScoped<SessionCookieEvents>();
 
         services.Configure<AuthenticationOptions>(auth =>
         {

@@ -1,16 +1,21 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
-using Mnemo.Auth.OAuth;
 using Mnemo.Auth.OAuth.Session;
 
 namespace Mnemo.Auth.Pages;
 
-/// <summary>Password sign-in for the authorization pages. Anti-forgery is validated on POST (Razor Pages default).</summary>
-public sealed class LoginModel(IAccountService accounts, LoginThrottle throttle, ILogger<LoginModel> logger) : SecurePageModel
+/// <summary>
+/// Password sign-in for the authorization pages. Anti-forgery is validated on POST (Razor Pages default).
+/// Every attempt goes through <see cref="LoginThrottle"/> before the password is checked.
+/// </summary>
+public sealed class LoginModel(
+    IAccountService accounts,
+    LoginThrottle throttle,
+    DeviceCookie deviceCookie,
+    TimeProvider time,
+    ILogger<LoginModel> logger) : SecurePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -32,33 +37,41 @@ public sealed class LoginModel(IAccountService accounts, LoginThrottle throttle,
     {
         ReturnUrl = SafeReturnUrl();
         var name = UserName?.Trim() ?? "";
-        if (throttle.LockedUntil(name) is { } until)
+        // The connection's address: forwarded-header handling has already put the client's there when the
+        // request came through a configured proxy, and no header is trusted otherwise.
+        var client = ClientAddress.Key(HttpContext.Connection.RemoteIpAddress);
+        var attempt = throttle.TryBegin(name, client, deviceCookie.IsFor(Request, name));
+        if (attempt.LockedUntil is { } until)
         {
             AuthLog.SignInThrottled(logger, name.Length > 64 ? name[..64] : name);
-            Error = $"Too many failed attempts for this account. Try again after {until.UtcDateTime:HH:mm:ss} UTC.";
+            // The same words whether the name exists or not, and whichever counter locked.
+            Error = $"Too many failed sign-ins from your network. Try again after {until.UtcDateTime:HH:mm:ss} UTC.";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Page();
         }
 
-        var account = await accounts.VerifyPasswordAsync(name, Password ?? "", HttpContext.RequestAborted);
-        if (account is null)
+        if (attempt.Delay > TimeSpan.Zero)
         {
-            throttle.RecordFailure(name);
+            await Task.Delay(attempt.Delay, time, HttpContext.RequestAborted);
+        }
+
+        var session = await accounts.SignInAsync(name, Password ?? "", HttpContext.RequestAborted);
+        if (session is null)
+        {
+            // Already counted by TryBegin.
             Error = "The user name or password is wrong, or the account is disabled.";
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
 
-        throttle.RecordSuccess(name);
-        var identity = new ClaimsIdentity(
-            [new Claim(MnemoClaimTypes.Subject, account.Id), new Claim(MnemoClaimTypes.Name, account.UserName)],
-            OAuthServiceCollectionExtensions.SessionScheme, MnemoClaimTypes.Name, "role");
-        await HttpContext.SignInAsync(OAuthServiceCollectionExtensions.SessionScheme, new ClaimsPrincipal(identity),
-            new AuthenticationProperties { IsPersistent = true });
-        AuthLog.SignedIn(logger, account.Id);
+        throttle.Succeeded(attempt);
+        deviceCookie.Issue(HttpContext, session.Account.UserName);
+        await SessionCookie.SignInAsync(HttpContext, session);
+        AuthLog.SignedIn(logger, session.Account.Id);
 
         // 302 to a local URL only: an attacker-supplied absolute returnUrl would be an open redirector.
-        return LocalRedirect(ReturnUrl ?? "/login?signedIn=1");
+        return LocalRedirect(ReturnUrl ?? "/account");
     }
 
     private string? SafeReturnUrl() =>

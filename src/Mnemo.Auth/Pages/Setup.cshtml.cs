@@ -1,10 +1,7 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
-using Mnemo.Auth.OAuth;
 using Mnemo.Auth.OAuth.Session;
 
 namespace Mnemo.Auth.Pages;
@@ -72,10 +69,10 @@ public sealed class SetupModel(IAccountService accounts, SetupToken setupToken, 
             var account = await accounts.CreateAsync(UserName?.Trim() ?? "", Email, Password ?? "", HttpContext.RequestAborted);
             setupToken.Revoke();
             AuthLog.SetupCompleted(logger, account.UserName);
-            var identity = new ClaimsIdentity(
-                [new Claim(MnemoClaimTypes.Subject, account.Id), new Claim(MnemoClaimTypes.Name, account.UserName)],
-                OAuthServiceCollectionExtensions.SessionScheme, MnemoClaimTypes.Name, "role");
-            await HttpContext.SignInAsync(OAuthServiceCollectionExtensions.SessionScheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = true });
+            if (await accounts.FindSessionAsync(account.Id, HttpContext.RequestAborted) is { } session)
+            {
+                await SessionCookie.SignInAsync(HttpContext, session);
+            }
             Done = true;
             UserName = account.UserName;
             return Page();

@@ -36,6 +36,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             user.Property(u => u.Email).HasColumnName("email").HasMaxLength(256);
             user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(512);
             user.Property(u => u.Disabled).HasColumnName("disabled");
+            user.Property(u => u.SecurityStamp).HasColumnName("security_stamp").HasMaxLength(64);
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.HasIndex(u => u.NormalizedUserName).IsUnique();
         });

@@ -17,6 +17,13 @@ public sealed class UserRecord
 
     public bool Disabled { get; set; }
 
+    /// <summary>
+    /// Random value every browser session of the account is bound to (it travels in the encrypted session
+    /// cookie and is checked on each page request). A new one — password changed, "sign out everywhere",
+    /// account disabled — ends every session made before it. OAuth grants and API keys do not use it.
+    /// </summary>
+    public required string SecurityStamp { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public List<ApiKeyRecord> ApiKeys { get; set; } = [];

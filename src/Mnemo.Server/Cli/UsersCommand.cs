@@ -5,7 +5,10 @@ using Mnemo.Memory.Memories;
 
 namespace Mnemo.Server.Cli;
 
-/// <summary><c>mnemo users add|list|disable|delete</c>. Never prompts: safe in scripts and containers.</summary>
+/// <summary>
+/// <c>mnemo users add|list|disable|delete|password|sign-out</c>. Never prompts, except <c>users password</c>
+/// on a terminal (piped input is read instead): safe in scripts and containers.
+/// </summary>
 internal static class UsersCommand
 {
     private const int GeneratedPasswordLength = 24;
@@ -17,6 +20,8 @@ internal static class UsersCommand
         users.Subcommands.Add(List());
         users.Subcommands.Add(Disable());
         users.Subcommands.Add(Delete());
+        users.Subcommands.Add(UsersSessionCommands.Password());
+        users.Subcommands.Add(UsersSessionCommands.SignOut());
         return users;
     }
 
@@ -77,7 +82,7 @@ internal static class UsersCommand
     private static Command Disable()
     {
         var user = new Argument<string>("USER") { Description = "User name." };
-        var command = new Command("disable", "Disable an account: it can no longer sign in, and its keys and tokens stop working.") { user };
+        var command = new Command("disable", "Disable an account: it can no longer sign in, and its browser sessions, keys and tokens stop working.") { user };
         command.SetAction(async (parse, ct) =>
         {
             await using var services = await DataServices.OpenAsync(parse, ct);

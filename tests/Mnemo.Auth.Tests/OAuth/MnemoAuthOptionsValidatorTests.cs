@@ -41,4 +41,13 @@ public sealed class MnemoAuthOptionsValidatorTests
     [Fact]
     public void ResourcePath_MustBeAnAbsolutePathWithoutTrailingSlash() =>
         Assert.Contains("Mnemo:Auth:ResourcePath", Failure(o => o.ResourcePath = "mcp/"));
+
+    [Fact]
+    public void SignInLimits_AreAtLeastOne_AndTheAccountDelayAtMostAMinute()
+    {
+        Assert.Contains("Mnemo:Auth:LoginMaxFailures ", Failure(o => o.LoginMaxFailures = 0));
+        Assert.Contains("Mnemo:Auth:LoginMaxFailuresPerIp", Failure(o => o.LoginMaxFailuresPerIp = 0));
+        Assert.Contains("Mnemo:Auth:LoginAccountMaxDelay", Failure(o => o.LoginAccountMaxDelay = TimeSpan.FromMinutes(5)));
+        Assert.Contains("Mnemo:Auth:LoginAccountMaxDelay", Failure(o => o.LoginAccountMaxDelay = TimeSpan.FromSeconds(-1)));
+    }
 }

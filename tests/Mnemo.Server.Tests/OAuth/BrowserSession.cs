@@ -26,6 +26,24 @@ public sealed partial class BrowserSession : IDisposable
 
     public CookieContainer Cookies { get; }
 
+    /// <summary>
+    /// Every later request says it comes from <paramref name="address"/> (and, when given, over
+    /// <paramref name="scheme"/>) through the proxy the server is configured to trust
+    /// (<c>Mnemo:ForwardedHeaders:KnownProxies</c> = 127.0.0.1), as a browser behind a reverse proxy would.
+    /// </summary>
+    public BrowserSession From(string address, string? scheme = null)
+    {
+        _http.DefaultRequestHeaders.Remove("X-Forwarded-For");
+        _http.DefaultRequestHeaders.Remove("X-Forwarded-Proto");
+        _http.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        if (scheme is not null)
+        {
+            _http.DefaultRequestHeaders.Add("X-Forwarded-Proto", scheme);
+        }
+
+        return this;
+    }
+
     public Task<HttpResponseMessage> GetAsync(string url) => _http.GetAsync(Relative(url));
 
     public Task<HttpResponseMessage> PostFormAsync(string url, IEnumerable<KeyValuePair<string, string>> fields) =>

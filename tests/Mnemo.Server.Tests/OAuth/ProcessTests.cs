@@ -89,6 +89,10 @@ public sealed class ProcessTests
         using var created = await browser.PostFormAsync("/setup", form);
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         Assert.Contains("Your account is ready", await created.Content.ReadAsStringAsync());
+        using (var account = await browser.GetAsync("/account"))
+        {
+            Assert.Equal(HttpStatusCode.OK, account.StatusCode); // the setup session carries the security stamp
+        }
 
         using var again = await new BrowserSession(server.BaseUrl).GetAsync(setupUrl);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);

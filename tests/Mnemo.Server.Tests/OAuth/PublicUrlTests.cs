@@ -87,24 +87,6 @@ public sealed class PublicUrlTests
     }
 
     [Fact]
-    public async Task Login_IsThrottledPerAccount_AfterRepeatedFailures()
-    {
-        await using var server = await OAuthTestServer.StartAsync();
-        await server.CreateUserAsync("alice");
-        using var browser = new ConnectorDriver(server);
-
-        for (var i = 0; i < 5; i++)
-        {
-            using var wrong = await browser.SignInAsync("/login", "alice", "wrong password attempt");
-            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
-        }
-
-        using var right = await browser.SignInAsync("/login", "alice");
-
-        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
-    }
-
-    [Fact]
     public async Task Login_RefusesAPostWithoutTheAntiForgeryToken()
     {
         await using var server = await OAuthTestServer.StartAsync();

@@ -139,6 +139,12 @@ namespace Mnemo.Auth.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("security_stamp");
+
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(64)
