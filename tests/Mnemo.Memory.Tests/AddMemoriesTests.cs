@@ -123,7 +123,7 @@ public sealed class AddMemoriesTests : IAsyncLifetime
     {
         { ["ok", "  "], "memories[0].tags[1] is empty" },
         { [new string('t', 65)], "memories[0].tags[0] is 65 characters long; a tag has at most 64 characters" },
-        { Enumerable.Range(0, 21).Select(i => $"tag{i}").ToArray(), "memories[0].tags has 21 distinct tags; at most 20 are allowed" },
+        { Enumerable.Range(0, 21).Select(i => $"tag{i}").ToArray(), "memories[0].tags has more than 20 distinct tags; at most 20 are allowed" },
         { ["bad\u0001tag"], "memories[0].tags[0] contains control characters" },
     };
 

@@ -1,5 +1,9 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mnemo.Auth.Pages;
 
@@ -14,6 +18,30 @@ public abstract class SecurePageModel : PageModel
 {
     /// <summary>Extra <c>form-action</c> source (the client's redirect origin) on the consent page.</summary>
     protected string? FormActionTarget { get; set; }
+
+    /// <summary>
+    /// With an https public URL the session and anti-forgery cookies are Secure-only, so a page reached over plain http
+    /// (a proxy that terminates TLS but is not in <c>Mnemo:ForwardedHeaders:KnownProxies</c>, so its
+    /// <c>X-Forwarded-Proto</c> does not count) could never sign anyone in, and ASP.NET Core would throw while writing
+    /// the form. Say what is wrong instead, with a 400.
+    /// </summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        var publicOrigin = HttpContext.RequestServices.GetRequiredService<IOptions<MnemoAuthOptions>>().Value.PublicOrigin;
+        if (publicOrigin?.StartsWith("https://", StringComparison.Ordinal) == true && !Request.IsHttps)
+        {
+            context.Result = new ContentResult
+            {
+                StatusCode = StatusCodes.Status400BadRequest,
+                ContentType = "text/plain; charset=utf-8",
+                Content = $"This page must be opened over https ({publicOrigin}). If a reverse proxy terminates TLS in front of Mnemo, " +
+                          "add its address to Mnemo:ForwardedHeaders:KnownProxies so that its X-Forwarded-Proto header is trusted.",
+            };
+            return;
+        }
+
+        base.OnPageHandlerExecuting(context);
+    }
 
     public override void OnPageHandlerExecuted(PageHandlerExecutedContext context)
     {

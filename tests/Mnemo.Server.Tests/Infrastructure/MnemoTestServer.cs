@@ -40,7 +40,7 @@ public sealed class MnemoTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <param name="services">Service overrides applied after Mnemo's own (e.g. a fake HTTP handler).</param>
+    /// <param name="services">Service overrides (e.g. a fake HTTP handler). Registered before Mnemo's own, they win because Mnemo registers with TryAdd.</param>
     /// <param name="dataDir">A folder to keep (restart and two-process tests); null: a temporary one, deleted on dispose.</param>
     public static async Task<MnemoTestServer> StartAsync(
         IDictionary<string, string?>? configuration = null,

@@ -32,6 +32,23 @@ public sealed class PublicUrlTests
     }
 
     [Fact]
+    public async Task LoginPage_OverPlainHttpBehindAnUntrustedProxy_SaysWhatIsWrong_WithA400()
+    {
+        const string path = "/login";
+        // An https public URL makes the cookies Secure-only; without a trusted proxy the request counts as http.
+        await using var server = await OAuthTestServer.StartAsync(new Dictionary<string, string?> { ["Mnemo:PublicUrl"] = "https://mnemo.example.test" });
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = "mnemo.example.test";
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("KnownProxies", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task DiscoveryAndTokenEndpoints_AllowAnyOriginWithoutCredentials_AndAnswerPreflights()
     {
         await using var server = await OAuthTestServer.StartAsync();
