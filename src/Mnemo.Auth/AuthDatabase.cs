@@ -1,11 +1,18 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Mnemo.Auth.Storage;
+using Mnemo.Storage.Health;
 
 namespace Mnemo.Auth;
 
+/// <summary>What a host does with the module's database: migrate it at start-up, and check it for readiness.</summary>
 public static class AuthDatabase
 {
+    /// <summary>Adds a readiness check of the module's database: it answers and every auth migration is applied.</summary>
+    public static IHealthChecksBuilder AddMnemoAuthDatabase(this IHealthChecksBuilder builder, string name = "accounts") =>
+        builder.AddCheck<DatabaseHealthCheck<AuthDbContext>>(name);
+
     /// <summary>
     /// Applies the auth module's migrations (history in <c>__EFMigrationsHistory_Auth</c>). On SQLite
     /// it first switches the file to write-ahead logging, so readers never block the writer and the

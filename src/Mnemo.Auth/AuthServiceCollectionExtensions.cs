@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,31 +10,38 @@ using Mnemo.Storage.Sqlite;
 
 namespace Mnemo.Auth;
 
-public static class AuthServiceCollectionExtensions
+/// <summary>The storage half of the module: database, accounts, API keys and OpenIddict's stores, without a web host.</summary>
+internal static class AuthServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the auth database and the account and API-key services. Needs no web host: the
-    /// <c>mnemo</c> CLI calls it on a plain <see cref="ServiceCollection"/>. Call
-    /// <see cref="AuthDatabase.MigrateAsync"/> before first use.
+    /// Runs the host's configuration once on a fresh instance and validates it, so wrong wiring stops start-up at
+    /// the call with every problem named; the same delegate also feeds <c>IOptions&lt;MnemoAuthOptions&gt;</c>.
     /// </summary>
-    /// <param name="connectionString">An SQLite connection string, e.g. <c>Data Source=/var/lib/mnemo/mnemo.db</c>.</param>
-    /// <param name="configuration">Binds <c>Mnemo:Auth</c> when given; defaults otherwise.</param>
-    public static IServiceCollection AddMnemoAuth(this IServiceCollection services, string connectionString, IConfiguration? configuration = null)
+    internal static MnemoAuthOptions Build(IServiceCollection services, Action<MnemoAuthOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-
-        var options = services.AddOptions<MnemoAuthOptions>();
-        if (configuration is not null)
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new MnemoAuthOptions();
+        configure(options);
+        if (new MnemoAuthOptionsValidator().Validate(null, options) is { Failed: true } invalid)
         {
-            options.Bind(configuration.GetSection(MnemoAuthOptions.SectionName));
-            options.Configure(o => o.PublicUrl ??= configuration["Mnemo:PublicUrl"]);
+            throw new OptionsValidationException(MnemoAuthOptions.SectionName, typeof(MnemoAuthOptions), invalid.Failures);
         }
 
-        options.ValidateOnStart();
+        services.AddOptions<MnemoAuthOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MnemoAuthOptions>, MnemoAuthOptionsValidator>());
+        return options;
+    }
 
-        services.AddDbContext<AuthDbContext>(db => ConfigureDbContext(db, connectionString));
+    /// <summary>
+    /// Registers the auth database and the account, API-key and client services. Needs no web host: the
+    /// <c>mnemo</c> CLI uses it on a plain <see cref="ServiceCollection"/>. Call
+    /// <see cref="AuthDatabase.MigrateAsync"/> before first use.
+    /// </summary>
+    internal static void AddAccounts(IServiceCollection services, MnemoAuthOptions options)
+    {
+        var storage = options.Storage!;
+        services.AddDbContext<AuthDbContext>(db => ConfigureDbContext(db, storage));
         services.TryAddSingleton(TimeProvider.System);
         // PBKDF2-HMAC-SHA512 work factor for every hasher the container builds (PasswordHashing.Iterations).
         services.Configure<PasswordHasherOptions>(PasswordHashing.Configure);
@@ -54,27 +59,23 @@ public static class AuthServiceCollectionExtensions
             core.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, OAuth.Clients.MnemoApplicationManager>();
         });
         services.TryAddScoped<OAuth.Clients.IOAuthClientRegistry, OAuth.Clients.OAuthClientRegistry>();
-        return services;
     }
 
-    /// <summary>
-    /// Adds the <see cref="ApiKeyDefaults.AuthenticationScheme"/> scheme: <c>Authorization: Bearer mnemo_…</c>.
-    /// Requires <see cref="AddMnemoAuth"/>.
-    /// </summary>
-    public static AuthenticationBuilder AddMnemoApiKeys(this AuthenticationBuilder builder)
+    /// <summary>The one place the provider is chosen (SQLite today; PostgreSQL later, through another UseX on the options).</summary>
+    internal static void ConfigureDbContext(DbContextOptionsBuilder builder, AuthStorage storage)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.AuthenticationScheme, null);
-    }
-
-    /// <summary>The one place the provider is chosen (SQLite today; PostgreSQL later through the same method).</summary>
-    internal static void ConfigureDbContext(DbContextOptionsBuilder builder, string connectionString)
-    {
-        builder.UseSqlite(connectionString, sqlite =>
+        switch (storage.Provider)
         {
-            sqlite.MigrationsHistoryTable(AuthDbContext.MigrationsHistoryTable);
-            sqlite.MigrationsAssembly(typeof(AuthDbContext).Assembly.GetName().Name);
-        });
-        builder.AddInterceptors(SqliteConnectionInterceptor.For(SqliteConnectionInterceptor.DefaultBusyTimeout));
+            case AuthStorageProvider.Sqlite:
+                builder.UseSqlite(storage.ConnectionString, sqlite =>
+                {
+                    sqlite.MigrationsHistoryTable(AuthDbContext.MigrationsHistoryTable);
+                    sqlite.MigrationsAssembly(typeof(AuthDbContext).Assembly.GetName().Name);
+                });
+                builder.AddInterceptors(SqliteConnectionInterceptor.For(SqliteConnectionInterceptor.DefaultBusyTimeout));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown auth storage provider {storage.Provider}.");
+        }
     }
 }

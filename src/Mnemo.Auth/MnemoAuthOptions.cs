@@ -1,30 +1,63 @@
 using Microsoft.Extensions.Options;
+using Mnemo.Auth.Storage;
+using ModelContextProtocol.Protocol;
 
 namespace Mnemo.Auth;
 
-/// <summary>Settings of the auth module, bound from <c>Mnemo:Auth</c> (and <c>Mnemo:PublicUrl</c>). Defaults are set in code.</summary>
+/// <summary>
+/// Settings of the authorization server. The host wires the first group in code (storage, public URL, resource,
+/// scopes); the rest are tunables it usually binds from configuration (Mnemo binds <c>Mnemo:Auth</c>). Defaults are
+/// set here; everything is validated when <c>AddMnemoAuthorizationServer</c> runs.
+/// </summary>
 public sealed class MnemoAuthOptions
 {
     public const string SectionName = "Mnemo:Auth";
 
     /// <summary>
-    /// The public origin (bound from <c>Mnemo:PublicUrl</c>). Null = local mode: issuer, resource and
-    /// endpoint URLs come from the request's scheme and Host (which the host limits to loopback).
+    /// The public origin, passed in by the host (Mnemo: <c>Mnemo:PublicUrl</c>). Null = local mode: issuer, resource
+    /// and endpoint URLs come from the request's scheme and Host, which the host must limit to loopback.
     /// </summary>
     public string? PublicUrl { get; set; }
 
     /// <summary>Path of the protected MCP endpoint; the OAuth resource (token audience) is the origin plus this path.</summary>
     public string ResourcePath { get; set; } = "/mcp";
 
+    /// <summary>The scopes of the protected server, in the order they are advertised and shown on the consent page.</summary>
+    public List<AuthScope> Scopes { get; } = [];
+
+    /// <summary>
+    /// The scope a <c>tools/call</c> of a tool needs (e.g. <see cref="ToolScopes.ByReadOnlyHint"/>); a token without
+    /// it gets 403 <c>insufficient_scope</c> before the tool runs. May stay null only with a single scope, which every
+    /// call then needs.
+    /// </summary>
+    public Func<Tool, string>? ToolScope { get; set; }
+
     /// <summary>
     /// Scopes granted when a client asks for none (ChatGPT sends none on reconnect). Empty (the default)
-    /// means both. Empty rather than pre-filled because configuration binding appends to a pre-filled array.
+    /// means all of <see cref="Scopes"/>. Empty rather than pre-filled because configuration binding appends to a pre-filled array.
     /// </summary>
     public string[] DefaultScopes { get; set; } = [];
 
-    /// <summary><see cref="DefaultScopes"/>, or both scopes when none are configured.</summary>
+    /// <summary>The names of <see cref="Scopes"/>.</summary>
+    public IReadOnlyList<string> ScopeNames => [.. Scopes.Select(s => s.Name)];
+
+    /// <summary><see cref="DefaultScopes"/>, or all scopes when none are configured.</summary>
     public IReadOnlyList<string> EffectiveDefaultScopes =>
-        DefaultScopes.Length == 0 ? MnemoScopes.All : [.. DefaultScopes.Distinct(StringComparer.Ordinal)];
+        DefaultScopes.Length == 0 ? ScopeNames : [.. DefaultScopes.Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The scope a call of <paramref name="tool"/> needs.</summary>
+    internal string RequiredScope(Tool tool) => ToolScope?.Invoke(tool) ?? Scopes[0].Name;
+
+    /// <summary>Where accounts, keys, clients and grants are kept; set by <see cref="UseSqlite"/>.</summary>
+    internal AuthStorage? Storage { get; private set; }
+
+    /// <summary>Keeps the module's tables in an SQLite database (its own migrations history table, so it can share a file).</summary>
+    public MnemoAuthOptions UseSqlite(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        Storage = new AuthStorage(AuthStorageProvider.Sqlite, connectionString);
+        return this;
+    }
 
     /// <summary>Access token lifetime (default 2 hours).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(2);
@@ -76,7 +109,29 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
                 || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
                 || options.PublicUrl.EndsWith('/') || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0))
         {
-            failures.Add($"Mnemo:PublicUrl is '{options.PublicUrl}': use an origin with no path and no trailing slash, e.g. https://mnemo.example.com.");
+            failures.Add($"The public URL is '{options.PublicUrl}': use an origin with no path and no trailing slash, e.g. https://mnemo.example.com.");
+        }
+
+        if (options.Storage is null)
+        {
+            failures.Add("No storage is set: call options.UseSqlite(connectionString) in AddMnemoAuthorizationServer (or AddMnemoAccounts).");
+        }
+
+        if (options.Scopes.Count == 0)
+        {
+            failures.Add("No scopes are set: add the protected server's scopes to options.Scopes, e.g. new AuthScope(\"tools:read\", \"read your data\").");
+        }
+
+        var names = options.ScopeNames;
+        if (names.Any(n => string.IsNullOrEmpty(n) || n == "offline_access" || n.Any(c => c is <= ' ' or '"' or '\\' or > '~'))
+            || names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+        {
+            failures.Add($"options.Scopes is [{string.Join(", ", names)}]: use distinct names of printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3), and not offline_access (the module adds it).");
+        }
+
+        if (options.Scopes.Count > 1 && options.ToolScope is null)
+        {
+            failures.Add("options.ToolScope is not set: with several scopes, say which one each tool needs (e.g. ToolScopes.ByReadOnlyHint(read, write)).");
         }
 
         if (!options.ResourcePath.StartsWith('/') || options.ResourcePath.EndsWith('/') || options.ResourcePath.Contains('?') || options.ResourcePath.Contains('#'))
@@ -84,10 +139,10 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
             failures.Add($"Mnemo:Auth:ResourcePath is '{options.ResourcePath}': use an absolute path without trailing slash, e.g. /mcp.");
         }
 
-        var unknown = options.DefaultScopes.Where(s => !MnemoScopes.All.Contains(s)).ToArray();
+        var unknown = options.DefaultScopes.Where(s => !names.Contains(s)).ToArray();
         if (unknown.Length > 0)
         {
-            failures.Add($"Mnemo:Auth:DefaultScopes is [{string.Join(", ", options.DefaultScopes)}]: use one or both of {string.Join(", ", MnemoScopes.All)}.");
+            failures.Add($"Mnemo:Auth:DefaultScopes is [{string.Join(", ", options.DefaultScopes)}]: use some of {string.Join(", ", names)}.");
         }
 
         Check(failures, "AccessTokenLifetime", options.AccessTokenLifetime, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));

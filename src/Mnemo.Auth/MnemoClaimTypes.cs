@@ -16,7 +16,7 @@ public static class MnemoClaimTypes
     /// <summary>The client application that acts for the user: an API key's label, or the OAuth client's name.</summary>
     public const string App = "mnemo_app";
 
-    /// <summary>Space-separated scopes (<see cref="MnemoScopes"/>).</summary>
+    /// <summary>Space-separated scopes (<see cref="MnemoAuthOptions.Scopes"/>).</summary>
     public const string Scope = "scope";
 
     /// <summary>The id of the API key that authenticated the request (absent for OAuth tokens).</summary>
@@ -27,19 +27,4 @@ public static class MnemoClaimTypes
     /// data protection); never given a token destination, so it cannot reach an access token.
     /// </summary>
     public const string SecurityStamp = "mnemo_stamp";
-}
-
-/// <summary>The scopes Mnemo's resource server knows.</summary>
-public static class MnemoScopes
-{
-    public const string Read = "memory:read";
-    public const string Write = "memory:write";
-
-    /// <summary>Every resource scope, in the order they are advertised.</summary>
-    public static IReadOnlyList<string> All { get; } = [Read, Write];
-
-    /// <summary>True when a space-separated scope claim value contains <paramref name="scope"/>.</summary>
-    public static bool Contains(string? scopeClaim, string scope) =>
-        !string.IsNullOrEmpty(scopeClaim)
-        && scopeClaim.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal);
 }

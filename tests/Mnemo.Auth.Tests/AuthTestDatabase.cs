@@ -26,6 +26,19 @@ internal sealed class AuthTestDatabase : IAsyncDisposable
     public string ConnectionString => $"Data Source={Path.Combine(_directory, "auth.db")}";
 
     /// <param name="configure">Service overrides applied after Mnemo's own (e.g. a recording password hasher).</param>
+    /// <summary>The module as a host would wire it in these tests: SQLite, and a read and a write scope.</summary>
+    public static Action<MnemoAuthOptions> Configure(string connectionString, Action<MnemoAuthOptions>? more = null) => auth =>
+    {
+        auth.UseSqlite(connectionString);
+        auth.Scopes.Add(new AuthScope(ReadScope, "read your things"));
+        auth.Scopes.Add(new AuthScope(WriteScope, "change your things"));
+        auth.ToolScope = ToolScopes.ByReadOnlyHint(ReadScope, WriteScope);
+        more?.Invoke(auth);
+    };
+
+    public const string ReadScope = "memory:read";
+    public const string WriteScope = "memory:write";
+
     public static async Task<AuthTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "mnemo-auth-tests", Guid.NewGuid().ToString("N"));
@@ -34,7 +47,7 @@ internal sealed class AuthTestDatabase : IAsyncDisposable
         var collection = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<TimeProvider>(time)
-            .AddMnemoAuth($"Data Source={Path.Combine(directory, "auth.db")}");
+            .AddMnemoAccounts(Configure($"Data Source={Path.Combine(directory, "auth.db")}"));
         configure?.Invoke(collection);
         var services = collection.BuildServiceProvider(validateScopes: true);
         await AuthDatabase.MigrateAsync(services);

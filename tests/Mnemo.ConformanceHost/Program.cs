@@ -10,7 +10,7 @@ var dataDir = Option(args, "--data-dir") ?? Directory.CreateTempSubdirectory("mn
 
 var seam = new MnemoHostSeam(
     Mcp: mcp => mcp.AddConformanceFixtures(),
-    AfterAuthentication: app => app.UseMiddleware<ConformanceUserMiddleware>());
+    BeforeAuthentication: app => app.UseMiddleware<ConformanceUserMiddleware>());
 await using var host = await MnemoHost.CreateAsync(new ServeSettings(urls, dataDir, []), configure: null, seam, CancellationToken.None);
 await host.StartAsync();
 if (MnemoHost.BindingProblem(host, conformance: true) is { } problem)

@@ -14,7 +14,7 @@ public static class ApiKeyDefaults
     public const string AuthenticationScheme = "ApiKey";
 }
 
-public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions;
+internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer mnemo_…</c> API keys. Only the header is read: a key in a
@@ -25,7 +25,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder) : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, loggerFactory, encoder)
 {
-    private const string ScopeValue = MnemoScopes.Read + " " + MnemoScopes.Write;
+    /// <summary>An API key is its owner's full credential: it holds every scope of the protected server.</summary>
+    private string ScopeValue => string.Join(' ', Context.RequestServices.GetRequiredService<IOptions<MnemoAuthOptions>>().Value.ScopeNames);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -75,7 +76,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 }
 
 /// <summary>Reads a bearer token from the <c>Authorization</c> header, and from nowhere else.</summary>
-public static class BearerToken
+internal static class BearerToken
 {
     public static string? Read(HttpRequest request)
     {
@@ -91,7 +92,7 @@ public static class BearerToken
 }
 
 /// <summary>Writes the RFC 6750 §3 challenge with an OAuth-style JSON body.</summary>
-public static class BearerChallenge
+internal static class BearerChallenge
 {
     /// <summary>
     /// 401 with <c>WWW-Authenticate: Bearer</c>; <c>error="invalid_token"</c> only when a token was
@@ -120,11 +121,3 @@ public static class BearerChallenge
         await context.Response.WriteAsJsonAsync(body, AuthJsonContext.Default.OAuthErrorBody);
     }
 }
-
-/// <summary>The JSON error body of every auth failure (RFC 6749 §5.2 shape).</summary>
-public sealed record OAuthErrorBody(
-    [property: System.Text.Json.Serialization.JsonPropertyName("error")] string Error,
-    [property: System.Text.Json.Serialization.JsonPropertyName("error_description")] string ErrorDescription);
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(OAuthErrorBody))]
-internal sealed partial class AuthJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

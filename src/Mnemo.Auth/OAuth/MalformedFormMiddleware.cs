@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Mnemo.Auth.ApiKeys;
 
 namespace Mnemo.Auth.OAuth;
 
@@ -26,11 +25,8 @@ internal sealed class MalformedFormMiddleware(RequestDelegate next)
             catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException or FormatException)
             {
                 // The reason stays generic: the reader's message may echo the offending bytes.
-                context.Response.StatusCode = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
-                context.Response.Headers.CacheControl = "no-store";
-                await context.Response.WriteAsJsonAsync(
-                    new OAuthErrorBody("invalid_request", "The request body is not a well-formed application/x-www-form-urlencoded form."),
-                    AuthJsonContext.Default.OAuthErrorBody);
+                await JsonError.WriteAsync(context, e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest,
+                    "invalid_request", "The request body is not a well-formed application/x-www-form-urlencoded form.");
                 return;
             }
         }

@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,59 +23,26 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Mnemo.Auth.OAuth;
 
-public static class OAuthServiceCollectionExtensions
+/// <summary>The web half of the module: OpenIddict server and validation, schemes, cookies, pages, middleware and endpoints.</summary>
+internal static class OAuthServiceCollectionExtensions
 {
     /// <summary>Cookie scheme of the sign-in session on Mnemo's own pages (login, consent, setup).</summary>
-    public const string SessionScheme = "Mnemo.Session";
+    internal const string SessionScheme = "Mnemo.Session";
 
     /// <summary>Default authenticate scheme: API keys (<c>mnemo_…</c>) or OAuth access tokens, chosen by the token's shape.</summary>
-    public const string BearerScheme = "Mnemo.Bearer";
+    internal const string BearerScheme = "Mnemo.Bearer";
 
     /// <summary>
-    /// The OAuth 2.1 authorization server (OpenIddict, stores in <see cref="AuthDbContext"/>), the
-    /// resource-server validation of its tokens, the MCP resource-metadata scheme, the sign-in session
-    /// and the Razor pages. Requires <see cref="AuthServiceCollectionExtensions.AddMnemoAuth"/> and the
-    /// API-key scheme (<see cref="AuthServiceCollectionExtensions.AddMnemoApiKeys"/>). Sets the default
-    /// authenticate scheme to <see cref="BearerScheme"/> and the challenge/forbid schemes to the MCP one.
+    /// The OAuth 2.1 authorization server (OpenIddict, stores in <see cref="AuthDbContext"/>), the resource-server
+    /// validation of its tokens and API keys, the MCP resource-metadata scheme, the sign-in session and the Razor
+    /// pages. Sets the default authenticate scheme to <see cref="BearerScheme"/> and the challenge/forbid schemes to
+    /// the MCP one. <paramref name="options"/> is already validated; OpenIddict fixes issuer and lifetimes from it.
     /// </summary>
-    public static IServiceCollection AddMnemoOAuth(this IServiceCollection services, IConfiguration configuration)
+    internal static void AddAuthorizationServer(IServiceCollection services, MnemoAuthOptions options)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-
-        // Read once for the parts OpenIddict fixes at start-up (issuer, lifetimes); the validator has
-        // already rejected bad values when ValidateOnStart runs, with a message naming the setting.
-        var options = new MnemoAuthOptions();
-        configuration.GetSection(MnemoAuthOptions.SectionName).Bind(options);
-        options.PublicUrl ??= configuration["Mnemo:PublicUrl"];
-        if (new MnemoAuthOptionsValidator().Validate(null, options) is { Failed: true } invalid)
-        {
-            throw new OptionsValidationException(MnemoAuthOptions.SectionName, typeof(MnemoAuthOptions), invalid.Failures);
-        }
-
         var secureCookies = options.PublicOrigin?.StartsWith("https://", StringComparison.Ordinal) == true
             ? CookieSecurePolicy.Always
             : CookieSecurePolicy.SameAsRequest;
-
-        // Forwarded headers only from the proxies named in Mnemo:ForwardedHeaders:KnownProxies (scheme and
-        // client address; never the Host: URLs come from Mnemo:PublicUrl). None named = none trusted.
-        var proxies = configuration.GetSection("Mnemo:ForwardedHeaders:KnownProxies").Get<string[]>() ?? [];
-        services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-            foreach (var proxy in proxies)
-            {
-                if (!System.Net.IPAddress.TryParse(proxy, out var address))
-                {
-                    throw new OptionsValidationException("Mnemo:ForwardedHeaders:KnownProxies", typeof(ForwardedHeadersOptions),
-                        [$"Mnemo:ForwardedHeaders:KnownProxies contains '{proxy}': use IP addresses of your reverse proxies, e.g. 10.0.0.2."]);
-                }
-
-                forwarded.KnownProxies.Add(address);
-            }
-        });
 
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<LoginThrottle>();
@@ -108,7 +73,10 @@ public static class OAuthServiceCollectionExtensions
                 // Code flow only: no implicit, no password grant (OAuth 2.1 §10.1, RFC 9700 §2.1.2, §2.4).
                 server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
                 server.RequireProofKeyForCodeExchange();
-                server.RegisterScopes(MnemoScopes.Read, MnemoScopes.Write, Scopes.OfflineAccess);
+                server.RegisterScopes([.. options.ScopeNames, Scopes.OfflineAccess]);
+                // Which scopes a client may ask for is the server's list above, not a per-client list stored at
+                // registration: a host that adds a scope must not leave earlier clients unable to ask for it.
+                server.IgnoreScopePermissions();
 
                 // The resource (audience) follows the Host in local mode, which OpenIddict's static
                 // resource list cannot express: ValidateResourceIndicator replaces its check.
@@ -167,6 +135,7 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<RequireRedirectUri>();
 
         services.AddAuthentication()
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.AuthenticationScheme, null)
             .AddPolicyScheme(BearerScheme, "API key or OAuth access token", policy =>
                 policy.ForwardDefaultSelector = context =>
                     ApiKeySecret.LooksLikeKey(BearerToken.Read(context.Request))
@@ -211,48 +180,29 @@ public static class OAuthServiceCollectionExtensions
         });
         // Explicit part: the host's entry assembly (a test runner, another server) may not reference this library.
         services.AddRazorPages().AddApplicationPart(typeof(OAuthServiceCollectionExtensions).Assembly);
-        return services;
+        services.AddAuthorization();
     }
 
     /// <summary>
-    /// Protocol glue that must run before authentication (OpenIddict answers its endpoints inside
-    /// <c>UseAuthentication</c>): CORS for the discovery, token, registration and revocation endpoints
-    /// (<c>*</c>, no credentials) and 405 for wrong methods on them.
+    /// The middleware, in order: CORS and 405s for the OAuth endpoints and the form check (before authentication,
+    /// because OpenIddict answers its endpoints inside <c>UseAuthentication</c>), authentication, authorization, and
+    /// the per-tool scope check on the MCP endpoint (403 <c>insufficient_scope</c> before dispatch).
     /// </summary>
-    public static IApplicationBuilder UseMnemoOAuth(this IApplicationBuilder app)
+    internal static void UseAuthorizationServer(IApplicationBuilder app)
     {
-        if (app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0)
-        {
-            app.UseForwardedHeaders();
-        }
-
         app.UseMiddleware<OAuthEndpointCorsMiddleware>();
         app.UseMiddleware<MalformedFormMiddleware>();
-        return app;
-    }
-
-    /// <summary>
-    /// Per-tool scopes on the MCP endpoint (403 <c>insufficient_scope</c> before dispatch). Call after
-    /// <c>UseAuthentication()</c> and <c>UseAuthorization()</c>.
-    /// </summary>
-    public static IApplicationBuilder UseMnemoMcpScopes(this IApplicationBuilder app)
-    {
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<McpToolScopeMiddleware>();
-        return app;
     }
 
-    /// <summary>Maps <c>/register</c>, the <c>/token</c> passthrough and the Razor pages (login, consent at <c>/authorize</c>, setup).</summary>
-    public static IEndpointRouteBuilder MapMnemoOAuth(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps <c>/register</c>, the <c>/token</c> passthrough and the Razor pages (login, consent at <c>/authorize</c>, setup, account).</summary>
+    internal static void MapAuthorizationServer(IEndpointRouteBuilder endpoints)
     {
-        if (endpoints.ServiceProvider.GetService<OAuthUrls>() is null)
-        {
-            throw new InvalidOperationException("Call services.AddMnemoOAuth(configuration) in application start-up before MapMnemoOAuth().");
-        }
-
         endpoints.MapPost("/register", RegistrationEndpoint.HandleAsync).DisableAntiforgery();
         endpoints.MapPost("/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
         endpoints.MapRazorPages();
-        return endpoints;
     }
 
     /// <summary>
@@ -293,7 +243,7 @@ public static class OAuthServiceCollectionExtensions
         {
             Resource = urls.Resource(context.HttpContext),
             AuthorizationServers = [urls.Issuer(context.HttpContext)],
-            ScopesSupported = [.. MnemoScopes.All],
+            ScopesSupported = [.. options.ScopeNames],
             BearerMethodsSupported = ["header"],
             ResourceName = "Mnemo",
         };

@@ -15,7 +15,7 @@ namespace Mnemo.Auth.Pages;
 /// (Razor Pages default), so another site cannot sign anyone out or change a password (CSRF).
 /// </summary>
 [Authorize(AuthenticationSchemes = OAuthServiceCollectionExtensions.SessionScheme)]
-public sealed class AccountModel(
+internal sealed class AccountModel(
     IAccountService accounts,
     LoginThrottle throttle,
     ILogger<AccountModel> logger) : SecurePageModel

@@ -27,7 +27,7 @@ namespace Mnemo.Auth.Pages;
 /// POST an authorization request (form_post-style), which has no token.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class AuthorizeModel(
+internal sealed class AuthorizeModel(
     IOpenIddictApplicationManager applications,
     IOpenIddictAuthorizationManager authorizations,
     IAccountService accounts,
@@ -142,7 +142,7 @@ public sealed class AuthorizeModel(
     /// <summary>Requested scopes, or <c>Mnemo:Auth:DefaultScopes</c> when the client asked for none; always with offline_access so connectors get a refresh token.</summary>
     private List<string> GrantedScopes(OpenIddictRequest request)
     {
-        var requested = request.GetScopes().Where(s => MnemoScopes.All.Contains(s)).ToList();
+        var requested = request.GetScopes().Where(s => options.Value.ScopeNames.Contains(s)).ToList();
         if (requested.Count == 0)
         {
             requested = [.. options.Value.EffectiveDefaultScopes];
@@ -196,13 +196,9 @@ public sealed class AuthorizeModel(
             ? HostDisplay.AsciiOrigin(redirect)
             : redirect.Scheme + ":";
         UserName = user.UserName;
-        ScopeDescriptions = [.. scopes.Select(s => s switch
-        {
-            MnemoScopes.Read => "search and read your memories",
-            MnemoScopes.Write => "save, change and delete your memories",
-            Scopes.OfflineAccess => "stay connected until you disconnect it",
-            _ => s,
-        })];
+        ScopeDescriptions = [.. scopes.Select(s => s == Scopes.OfflineAccess
+            ? "stay connected until you disconnect it"
+            : options.Value.Scopes.FirstOrDefault(known => known.Name == s)?.Description ?? s)];
         Parameters = [.. request.GetParameters()
             .Where(p => p.Key != ConsentField && !p.Key.StartsWith("__", StringComparison.Ordinal))
             .Select(p => KeyValuePair.Create(p.Key, p.Value.ToString() ?? ""))];

@@ -10,7 +10,7 @@ namespace Mnemo.Auth.Pages;
 /// Password sign-in for the authorization pages. Anti-forgery is validated on POST (Razor Pages default).
 /// Every attempt goes through <see cref="LoginThrottle"/> before the password is checked.
 /// </summary>
-public sealed class LoginModel(
+internal sealed class LoginModel(
     IAccountService accounts,
     LoginThrottle throttle,
     DeviceCookie deviceCookie,

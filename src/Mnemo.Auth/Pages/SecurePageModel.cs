@@ -14,7 +14,7 @@ namespace Mnemo.Auth.Pages;
 /// origin — Chromium applies <c>form-action</c> to the redirect after the form post, so without it
 /// "Allow" would silently do nothing.
 /// </summary>
-public abstract class SecurePageModel : PageModel
+internal abstract class SecurePageModel : PageModel
 {
     /// <summary>Extra <c>form-action</c> source (the client's redirect origin) on the consent page.</summary>
     protected string? FormActionTarget { get; set; }

@@ -10,7 +10,7 @@ namespace Mnemo.Auth.Pages;
 /// First run: whoever holds the one-time token printed on the server's stdout creates the first
 /// account. The token dies with the first account, so this page cannot be used to add more.
 /// </summary>
-public sealed class SetupModel(IAccountService accounts, SetupToken setupToken, ILogger<SetupModel> logger) : SecurePageModel
+internal sealed class SetupModel(IAccountService accounts, SetupToken setupToken, ILogger<SetupModel> logger) : SecurePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Token { get; set; }

@@ -10,7 +10,7 @@ namespace Mnemo.Auth.Storage;
 /// the same database file. Nothing here is provider-specific: names, lengths and indexes are
 /// portable to PostgreSQL.
 /// </summary>
-public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
+internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public const string MigrationsHistoryTable = "__EFMigrationsHistory_Auth";
 

@@ -9,7 +9,7 @@ internal sealed class AuthDbContextDesignTimeFactory : IDesignTimeDbContextFacto
     public AuthDbContext CreateDbContext(string[] args)
     {
         var options = new DbContextOptionsBuilder<AuthDbContext>();
-        AuthServiceCollectionExtensions.ConfigureDbContext(options, "Data Source=design-time.db");
+        AuthServiceCollectionExtensions.ConfigureDbContext(options, new AuthStorage(AuthStorageProvider.Sqlite, "Data Source=design-time.db"));
         return new AuthDbContext(options.Options);
     }
 }

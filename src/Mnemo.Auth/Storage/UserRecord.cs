@@ -1,7 +1,7 @@
 namespace Mnemo.Auth.Storage;
 
 /// <summary>A row of <c>users</c>. Never serialized: <see cref="Accounts.UserAccount"/> is the outside shape.</summary>
-public sealed class UserRecord
+internal sealed class UserRecord
 {
     public required string Id { get; set; }
 
@@ -30,7 +30,7 @@ public sealed class UserRecord
 }
 
 /// <summary>A row of <c>api_keys</c>. The secret itself is never stored, only its SHA-256.</summary>
-public sealed class ApiKeyRecord
+internal sealed class ApiKeyRecord
 {
     /// <summary>Public key id, <c>key_</c> + 8 random characters; safe to show and log.</summary>
     public required string Id { get; set; }
@@ -56,7 +56,7 @@ public sealed class ApiKeyRecord
 /// the database so restarts and several instances use the same keys. <see cref="ProtectedKey"/> is the
 /// PKCS#8 private key protected with ASP.NET Core data protection.
 /// </summary>
-public sealed class ServerKeyRecord
+internal sealed class ServerKeyRecord
 {
     public required string Id { get; set; }
 

@@ -27,7 +27,7 @@ internal static class DataServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
-        services.AddMnemoAuth(connectionString, configuration);
+        services.AddMnemoAccounts(AuthModuleSetup.For(configuration, connectionString, configuration[$"{MnemoServerOptions.SectionName}:PublicUrl"]));
         services.AddMnemoMemory(connectionString);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mnemo.Auth;
 
 namespace Mnemo.Server.Hosting;
 
@@ -24,7 +25,7 @@ internal sealed class HostValidationMiddleware(RequestDelegate next, IOptions<Mn
 
         return IsAllowed(context)
             ? next(context)
-            : JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request",
+            : JsonError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request",
                 _publicOrigin is null
                     ? "Mnemo runs in local mode and answers only localhost, 127.0.0.1 and [::1]. To serve other host names, set Mnemo:PublicUrl."
                     : $"This server answers only requests for {_publicOrigin.Authority}. Check Mnemo:PublicUrl and your proxy's Host header.");

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Mnemo.Auth;
 
 namespace Mnemo.Server.Hosting;
 
@@ -15,9 +16,9 @@ internal static class MalformedRequests
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         return error switch
         {
-            BadHttpRequestException bad => JsonErrors.WriteAsync(context, bad.StatusCode, "invalid_request", "The request could not be read; check its body and headers."),
-            InvalidDataException => JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "The request body is malformed."),
-            _ => JsonErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "server_error", "Mnemo hit an unexpected error; see the server log."),
+            BadHttpRequestException bad => JsonError.WriteAsync(context, bad.StatusCode, "invalid_request", "The request could not be read; check its body and headers."),
+            InvalidDataException => JsonError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "The request body is malformed."),
+            _ => JsonError.WriteAsync(context, StatusCodes.Status500InternalServerError, "server_error", "Mnemo hit an unexpected error; see the server log."),
         };
     }
 }

@@ -1,12 +1,9 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth;
-using Mnemo.Auth.ApiKeys;
-using Mnemo.Auth.OAuth;
-using Mnemo.Auth.Storage;
 using Mnemo.Memory;
 using Mnemo.Memory.Storage;
 using Mnemo.Server.Health;
+using Mnemo.Storage.Health;
 using Mnemo.Server.Mcp;
 
 namespace Mnemo.Server.Hosting;
@@ -38,22 +35,23 @@ public static class MnemoHost
         builder.Services.AddOptions<MnemoServerOptions>().BindConfiguration(MnemoServerOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MnemoServerOptions>, MnemoServerOptionsValidator>();
         var options = builder.Configuration.GetSection(MnemoServerOptions.SectionName).Get<MnemoServerOptions>() ?? new MnemoServerOptions();
+        // Now, not at the first request: the public URL and proxies are handed to the modules below.
+        if (new MnemoServerOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(MnemoServerOptions.SectionName, typeof(MnemoServerOptions), invalid.Failures);
+        }
+
         var connectionString = DataDirectory.ConnectionString(options.DataDir);
 
-        // Storage: accounts and keys (Auth), memories and search (Memory), in one SQLite file.
-        builder.Services.AddMnemoAuth(connectionString, builder.Configuration);
+        // Who is calling and as whom: Mnemo.Auth's authorization server, API keys, accounts, sign-in and consent
+        // pages, over the same SQLite file as the memories. The user always comes from the credential.
+        builder.Services.AddMnemoAuthorizationServer(AuthModuleSetup.For(builder.Configuration, connectionString, options.PublicUrl));
         builder.Services.AddMnemoMemory(connectionString);
 
-        // Who is calling: API keys and OAuth access tokens (Mnemo.Auth's authorization server, sign-in
-        // and consent pages); the user always comes from the credential.
-        builder.Services.AddAuthentication().AddMnemoApiKeys();
-        builder.Services.AddMnemoOAuth(builder.Configuration);
-        builder.Services.AddAuthorization();
-
-        // Host and Origin checks, CORS, health.
-        builder.Services.AddMnemoHttpSecurity();
+        // Host and Origin checks, forwarded headers, CORS, health.
+        builder.Services.AddMnemoHttpSecurity(options);
         builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck<AuthDbContext>>("accounts")
+            .AddMnemoAuthDatabase("accounts")
             .AddCheck<DatabaseHealthCheck<MemoryDbContext>>("memories")
             // Memory module (issue 4): semantic search state; degraded = keyword-only, still ready.
             .AddCheck<SearchHealthCheck>("search");
@@ -71,17 +69,13 @@ public static class MnemoHost
 
         app.UseExceptionHandler(error => error.Run(MalformedRequests.WriteErrorAsync));
         app.UseMnemoHttpSecurity();
-        app.UseMnemoOAuth();
         app.UseCors();
-        app.UseAuthentication();
-        seam.AfterAuthentication?.Invoke(app);
-
-        app.UseAuthorization();
+        seam.BeforeAuthentication?.Invoke(app);
+        app.UseMnemoAuthorizationServer();
         app.UseMnemoMcpRequestGuard();
-        app.UseMnemoMcpScopes();
 
         app.MapMnemoHealth();
-        app.MapMnemoOAuth();
+        app.MapMnemoAuthorizationServer();
         app.MapMnemoMcp();
         return app;
     }

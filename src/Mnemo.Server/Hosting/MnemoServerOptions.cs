@@ -18,6 +18,8 @@ public sealed class MnemoServerOptions
 
     public CorsOptions Cors { get; set; } = new();
 
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     public sealed class McpOptions
     {
         /// <summary>
@@ -31,6 +33,15 @@ public sealed class MnemoServerOptions
     {
         /// <summary>Origins allowed to call <c>/mcp</c> from a browser. Empty = the public origin and loopback origins on any port.</summary>
         public string[] AllowedOrigins { get; set; } = [];
+    }
+
+    public sealed class ForwardedHeadersSettings
+    {
+        /// <summary>
+        /// IP addresses of the reverse proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> count (never the
+        /// Host: URLs come from <see cref="PublicUrl"/>). Empty = no proxy is trusted.
+        /// </summary>
+        public string[] KnownProxies { get; set; } = [];
     }
 
     /// <summary>The parsed public origin, or null in local mode.</summary>

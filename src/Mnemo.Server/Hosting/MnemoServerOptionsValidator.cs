@@ -29,6 +29,14 @@ internal sealed class MnemoServerOptionsValidator : IValidateOptions<MnemoServer
             failures.Add("Mnemo:DataDir is empty. Set it (or pass --data-dir) to the folder where Mnemo keeps its database.");
         }
 
+        foreach (var proxy in options.ForwardedHeaders.KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"Mnemo:ForwardedHeaders:KnownProxies contains '{proxy}': use IP addresses of your reverse proxies, e.g. 10.0.0.2.");
+            }
+        }
+
         foreach (var origin in options.Cors.AllowedOrigins)
         {
             if (!OriginPolicy.TryNormalize(origin, out _))

@@ -1,3 +1,5 @@
+using Mnemo.Auth;
+
 namespace Mnemo.Server.Hosting;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal sealed class OriginValidationMiddleware(RequestDelegate next, OriginPol
     {
         if (context.Request.Headers.Origin is [{ } origin, ..] && !policy.IsAllowed(origin))
         {
-            return JsonErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden_origin",
+            return JsonError.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden_origin",
                 $"Origin '{origin}' may not call this MCP server. Add it to Mnemo:Cors:AllowedOrigins if it is yours.");
         }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Security.Claims;
+using Mnemo.Auth.OAuth;
 using Mnemo.Memory.Memories;
 using Mnemo.Server.Hosting;
 using ModelContextProtocol.Protocol;
@@ -12,7 +13,7 @@ namespace Mnemo.Server.Mcp;
 /// knowledge) require: search returns ids, titles and URLs; fetch returns one document.
 /// </summary>
 [McpServerToolType]
-public sealed class ConnectorTools(IMemoryService memories, PublicUrls urls)
+public sealed class ConnectorTools(IMemoryService memories, OAuthUrls urls, IHttpContextAccessor http)
 {
     private const int TitleLength = 80;
 
@@ -26,7 +27,7 @@ public sealed class ConnectorTools(IMemoryService memories, PublicUrls urls)
         CancellationToken cancellationToken = default) => ToolResults.Guard(async () =>
     {
         var hits = await memories.SearchAsync(McpCaller.From(user, server), new SearchRequest(query ?? "", Limit: 10), cancellationToken);
-        var dto = new ConnectorSearchDto([.. hits.Select(h => new ConnectorSearchHitDto(h.Memory.Id, Title(h.Memory.Text), urls.Memory(h.Memory.Id)))]);
+        var dto = new ConnectorSearchDto([.. hits.Select(h => new ConnectorSearchHitDto(h.Memory.Id, Title(h.Memory.Text), MemoryUrl(h.Memory.Id)))]);
         return ToolResults.JsonText(dto);
     });
 
@@ -49,7 +50,7 @@ public sealed class ConnectorTools(IMemoryService memories, PublicUrls urls)
             ["occurred_at"] = memory.OccurredAt.UtcDateTime.ToString("O"),
             ["created_at"] = memory.CreatedAt.UtcDateTime.ToString("O"),
         };
-        return ToolResults.JsonText(new ConnectorDocumentDto(memory.Id, Title(memory.Text), memory.Text, urls.Memory(memory.Id), metadata));
+        return ToolResults.JsonText(new ConnectorDocumentDto(memory.Id, Title(memory.Text), memory.Text, MemoryUrl(memory.Id), metadata));
     });
 
     /// <summary>A title is the memory's first line, shortened on a word boundary.</summary>
@@ -71,4 +72,8 @@ public sealed class ConnectorTools(IMemoryService memories, PublicUrls urls)
         var space = cut.LastIndexOf(' ');
         return (space > TitleLength / 2 ? cut[..space] : cut).ToString().TrimEnd() + "…";
     }
+
+    /// <summary>Where a person can see one memory (the page itself comes with the web UI), from the one URL builder.</summary>
+    private string MemoryUrl(string id) =>
+        urls.Absolute(http.HttpContext ?? throw new InvalidOperationException("Connector tools run only inside an HTTP request."), "/memories/" + Uri.EscapeDataString(id));
 }

@@ -82,15 +82,17 @@ public sealed class PasswordHashingTests
         await accounts.VerifyPasswordAsync("alice", "warm-up guess!");
 
         List<double> unknown = [], known = [];
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 9; i++)
         {
             // Interleaved, so a burst of load on the machine hits both series alike.
             unknown.Add(await TimeAsync(() => accounts.VerifyPasswordAsync("nobody", "a wrong guess " + i)));
             known.Add(await TimeAsync(() => accounts.VerifyPasswordAsync("alice", "a wrong guess " + i)));
         }
 
+        // A dummy at the old 100k iterations measured 0.46; equal costs measure 0.9-1.1. The band is wide because the
+        // machine may be busy (a shared CI runner), but still far from what a mismatched dummy gives.
         var ratio = Median(unknown) / Median(known);
-        Assert.InRange(ratio, 0.7, 1.43);
+        Assert.InRange(ratio, 0.6, 1.67);
     }
 
     private static async Task<double> TimeAsync(Func<Task> action)

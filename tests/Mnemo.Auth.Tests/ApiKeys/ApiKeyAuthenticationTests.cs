@@ -23,12 +23,9 @@ public sealed class ApiKeyAuthenticationTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddMnemoAuth(db.ConnectionString);
-        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddMnemoApiKeys();
-        builder.Services.AddAuthorization();
+        builder.Services.AddMnemoAuthorizationServer(AuthTestDatabase.Configure(db.ConnectionString));
         var app = builder.Build();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseMnemoAuthorizationServer();
         app.MapGet("/whoami", (HttpContext c) => new Whoami(
             c.User.FindFirst(MnemoClaimTypes.Subject)?.Value,
             c.User.FindFirst(MnemoClaimTypes.Name)?.Value,
@@ -72,7 +69,9 @@ public sealed class ApiKeyAuthenticationTests
         var response = await client.GetAsync("/whoami");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+        // A challenge that points at the resource metadata, without error=: no credential was sent (RFC 6750 §3.1).
+        Assert.StartsWith("Bearer resource_metadata=", response.Headers.WwwAuthenticate.ToString());
+        Assert.DoesNotContain("error=", response.Headers.WwwAuthenticate.ToString());
         var body = await response.Content.ReadFromJsonAsync<ErrorBody>();
         Assert.Equal("unauthorized", body!.error);
     }
@@ -136,7 +135,9 @@ public sealed class ApiKeyAuthenticationTests
         var response = await client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, pathFormat, Uri.EscapeDataString(secret)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+        // A challenge that points at the resource metadata, without error=: no credential was sent (RFC 6750 §3.1).
+        Assert.StartsWith("Bearer resource_metadata=", response.Headers.WwwAuthenticate.ToString());
+        Assert.DoesNotContain("error=", response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]

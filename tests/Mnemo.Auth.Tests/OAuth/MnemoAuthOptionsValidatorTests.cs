@@ -6,6 +6,7 @@ public sealed class MnemoAuthOptionsValidatorTests
     private static string? Failure(Action<MnemoAuthOptions> change)
     {
         var options = new MnemoAuthOptions();
+        AuthTestDatabase.Configure("Data Source=:memory:")(options);
         change(options);
         var result = new MnemoAuthOptionsValidator().Validate(null, options);
         return result.Failed ? result.FailureMessage : null;
@@ -21,7 +22,7 @@ public sealed class MnemoAuthOptionsValidatorTests
     [InlineData("ftp://mnemo.example.com")]
     [InlineData("https://mnemo.example.com?x=1")]
     public void PublicUrl_MustBeAnOriginWithoutPathOrTrailingSlash(string url) =>
-        Assert.Contains("Mnemo:PublicUrl", Failure(o => o.PublicUrl = url));
+        Assert.Contains("public URL", Failure(o => o.PublicUrl = url));
 
     [Fact]
     public void PublicUrl_AcceptsAnOriginWithPort() => Assert.Null(Failure(o => o.PublicUrl = "https://mnemo.example.com:8443"));
@@ -29,6 +30,17 @@ public sealed class MnemoAuthOptionsValidatorTests
     [Fact]
     public void DefaultScopes_MustBeKnownScopes() =>
         Assert.Contains("Mnemo:Auth:DefaultScopes", Failure(o => o.DefaultScopes = ["memory:admin"]));
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("offline_access")]
+    [InlineData("quote\"d")]
+    public void Scopes_MustBeRfc6749ScopeTokens(string name) =>
+        Assert.Contains("options.Scopes", Failure(o => o.Scopes.Add(new AuthScope(name, "x"))));
+
+    [Fact]
+    public void Scopes_MustBeDistinct() =>
+        Assert.Contains("options.Scopes", Failure(o => o.Scopes.Add(new AuthScope(AuthTestDatabase.ReadScope, "again"))));
 
     [Fact]
     public void Lifetimes_AreBounded()

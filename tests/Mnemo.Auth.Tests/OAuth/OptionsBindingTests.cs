@@ -12,14 +12,21 @@ public sealed class OptionsBindingTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Mnemo:Auth:DefaultScopes:0"] = "memory:read",
-            ["Mnemo:PublicUrl"] = "https://mnemo.example.com",
         }).Build();
-        using var services = new ServiceCollection().AddMnemoAuth("Data Source=:memory:", configuration).BuildServiceProvider();
+        using var services = new ServiceCollection()
+            .AddMnemoAccounts(AuthTestDatabase.Configure("Data Source=:memory:", auth =>
+            {
+                configuration.GetSection(MnemoAuthOptions.SectionName).Bind(auth);
+                auth.PublicUrl = "https://mnemo.example.com";
+            }))
+            .BuildServiceProvider();
 
         var options = services.GetRequiredService<IOptions<MnemoAuthOptions>>().Value;
 
         Assert.Equal(["memory:read"], options.EffectiveDefaultScopes);
-        Assert.Equal(MnemoScopes.All, new MnemoAuthOptions().EffectiveDefaultScopes);
+        var defaults = new MnemoAuthOptions();
+        AuthTestDatabase.Configure("Data Source=:memory:")(defaults);
+        Assert.Equal(["memory:read", "memory:write"], defaults.EffectiveDefaultScopes);
         Assert.Equal("https://mnemo.example.com", options.PublicOrigin);
     }
 }

@@ -18,8 +18,8 @@ using ModelContextProtocol.Server;
 namespace Mnemo.Auth.Tests.OAuth;
 
 /// <summary>
-/// Mnemo.Auth protects any ASP.NET Core MCP server, not only Mnemo's: a five-line composition gives a
-/// toy server discovery, the 401 challenge, registration, API keys and per-tool scopes.
+/// Mnemo.Auth protects any ASP.NET Core MCP server, not only Mnemo's: three calls give a toy server discovery, the
+/// 401 challenge, registration, API keys and per-tool scopes with its own scope names.
 /// </summary>
 public sealed class ReuseByAnotherMcpServerTests
 {
@@ -40,21 +40,21 @@ public sealed class ReuseByAnotherMcpServerTests
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mnemo:Auth:ResourcePath"] = "/tools" });
 
-        builder.Services.AddMnemoAuth(db.ConnectionString, builder.Configuration);
-        builder.Services.AddAuthentication().AddMnemoApiKeys();
-        builder.Services.AddMnemoOAuth(builder.Configuration);
-        builder.Services.AddAuthorization();
+        builder.Services.AddMnemoAuthorizationServer(auth =>
+        {
+            auth.UseSqlite(db.ConnectionString);
+            auth.ResourcePath = "/tools";
+            auth.Scopes.Add(new AuthScope("echo:read", "hear your echoes"));
+            auth.Scopes.Add(new AuthScope("echo:write", "store your texts"));
+            auth.ToolScope = ToolScopes.ByReadOnlyHint("echo:read", "echo:write");
+        });
         builder.Services.AddMcpServer().WithHttpTransport(http => http.Stateless = true).WithTools<EchoTools>();
 
         await using var app = builder.Build();
         await AuthDatabase.MigrateAsync(app.Services);
-        app.UseMnemoOAuth();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseMnemoMcpScopes();
-        app.MapMnemoOAuth();
+        app.UseMnemoAuthorizationServer();
+        app.MapMnemoAuthorizationServer();
         app.MapMcp("/tools").RequireAuthorization();
         await app.StartAsync();
         var origin = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
@@ -70,6 +70,7 @@ public sealed class ReuseByAnotherMcpServerTests
         Assert.Equal(origin + "/tools", metadata.GetProperty("resource").GetString());
         var server = await http.GetFromJsonAsync<JsonElement>("/.well-known/oauth-authorization-server");
         Assert.Equal(origin, server.GetProperty("issuer").GetString());
+        Assert.Equal(["echo:read", "echo:write", "offline_access"], server.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
         using var registered = await http.PostAsJsonAsync("/register", new { client_name = "x", redirect_uris = new[] { "http://127.0.0.1:9/cb" } });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
 
@@ -79,6 +80,53 @@ public sealed class ReuseByAnotherMcpServerTests
         using var echo = await http.PostAsync("/tools", Json("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"""));
         Assert.Equal(HttpStatusCode.OK, echo.StatusCode);
         Assert.Contains("hi", await echo.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public void AddMnemoAuthorizationServer_WithoutStorageOrScopes_FailsAtStartUpNamingBoth()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            new ServiceCollection().AddMnemoAuthorizationServer(_ => { }));
+
+        Assert.Contains(error.Failures, f => f.Contains("UseSqlite", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("options.Scopes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddMnemoAuthorizationServer_WithTwoScopesButNoToolMap_FailsAtStartUp()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            new ServiceCollection().AddMnemoAuthorizationServer(auth =>
+            {
+                auth.UseSqlite("Data Source=:memory:");
+                auth.Scopes.Add(new AuthScope("a", "a"));
+                auth.Scopes.Add(new AuthScope("b", "b"));
+            }));
+
+        Assert.Contains(error.Failures, f => f.Contains("ToolScope", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MapMnemoAuthorizationServer_WithoutUse_FailsFast()
+    {
+        await using var db = await AuthTestDatabase.CreateAsync();
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddMnemoAuthorizationServer(AuthTestDatabase.Configure(db.ConnectionString));
+        await using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapMnemoAuthorizationServer());
+
+        Assert.Contains("UseMnemoAuthorizationServer", error.Message);
+    }
+
+    [Fact]
+    public async Task UseMnemoAuthorizationServer_WithoutAdd_FailsFast()
+    {
+        await using var app = WebApplication.CreateBuilder().Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.UseMnemoAuthorizationServer());
+
+        Assert.Contains("AddMnemoAuthorizationServer", error.Message);
     }
 
     private static StringContent Json(string body)

@@ -14,7 +14,7 @@ public sealed class SecurityStampMigrationTests
     {
         var directory = Directory.CreateTempSubdirectory("mnemo-stamp-migration-").FullName;
         var connectionString = $"Data Source={Path.Combine(directory, "auth.db")}";
-        await using (var services = new ServiceCollection().AddMnemoAuth(connectionString).BuildServiceProvider())
+        await using (var services = new ServiceCollection().AddMnemoAccounts(AuthTestDatabase.Configure(connectionString)).BuildServiceProvider())
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();

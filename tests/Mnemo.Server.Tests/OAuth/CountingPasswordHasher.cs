@@ -5,7 +5,7 @@ using Mnemo.Auth.Storage;
 namespace Mnemo.Server.Tests.OAuth;
 
 /// <summary>The real hasher with the server's options, counting how many passwords were actually checked.</summary>
-public sealed class CountingPasswordHasher(IOptions<PasswordHasherOptions> options) : IPasswordHasher<UserRecord>
+internal sealed class CountingPasswordHasher(IOptions<PasswordHasherOptions> options) : IPasswordHasher<UserRecord>
 {
     private readonly PasswordHasher<UserRecord> _inner = new(options);
     private int _checks;

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Mnemo.Auth.OAuth.Clients;
 
 /// <summary>A validated client ID metadata document and how long it may be cached.</summary>
-public sealed record ClientMetadataDocument(string ClientId, string ClientName, IReadOnlyList<string> RedirectUris, TimeSpan CacheFor);
+internal sealed record ClientMetadataDocument(string ClientId, string ClientName, IReadOnlyList<string> RedirectUris, TimeSpan CacheFor);
 
 /// <summary>
 /// Fetches and validates client ID metadata documents (draft-ietf-oauth-client-id-metadata-document,
@@ -13,7 +13,7 @@ public sealed record ClientMetadataDocument(string ClientId, string ClientName, 
 /// budget, <c>client_id</c> equal to the URL, a public client (no secret, auth method <c>none</c>) and
 /// redirect URIs that pass <see cref="RedirectUriPolicy"/>.
 /// </summary>
-public sealed class ClientMetadataDocumentFetcher(IHttpClientFactory clients)
+internal sealed class ClientMetadataDocumentFetcher(IHttpClientFactory clients)
 {
     public const string HttpClientName = "Mnemo.ClientMetadataDocuments";
     public const int MaxDocumentBytes = 64 * 1024;
@@ -180,4 +180,4 @@ public sealed class ClientMetadataDocumentFetcher(IHttpClientFactory clients)
     }
 }
 
-public sealed class ClientMetadataException(string reason) : Exception(reason);
+internal sealed class ClientMetadataException(string reason) : Exception(reason);

@@ -70,8 +70,6 @@ internal sealed class OAuthClientRegistry(
                 Permissions.GrantTypes.AuthorizationCode,
                 Permissions.GrantTypes.RefreshToken,
                 Permissions.ResponseTypes.Code,
-                Permissions.Prefixes.Scope + MnemoScopes.Read,
-                Permissions.Prefixes.Scope + MnemoScopes.Write,
                 Permissions.Prefixes.Scope + Scopes.OfflineAccess,
             },
             // PKCE for every client, confidential ones included (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1).

@@ -7,7 +7,7 @@ namespace Mnemo.Auth.OAuth.Clients;
 /// https anywhere; http only on loopback; private-use schemes for native apps. Never script or data
 /// URIs, fragments, credentials or wildcards.
 /// </summary>
-public static class RedirectUriPolicy
+internal static class RedirectUriPolicy
 {
     private static readonly HashSet<string> ForbiddenSchemes = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -9,7 +9,7 @@ namespace Mnemo.Auth.OAuth.Clients;
 /// loopback services, the cloud metadata endpoint (169.254.169.254) or the private network (SSRF,
 /// RFC 9700 §4.16, draft-ietf-oauth-client-id-metadata-document §6).
 /// </summary>
-public static class SsrfGuard
+internal static class SsrfGuard
 {
     public static bool IsPublic(IPAddress address)
     {
@@ -57,7 +57,7 @@ public static class SsrfGuard
 }
 
 /// <summary>Resolves host names for the guarded fetcher; tests replace it to give fixed answers (no DNS in CI).</summary>
-public interface IHostAddressResolver
+internal interface IHostAddressResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
 }
@@ -152,4 +152,4 @@ internal sealed class SsrfGuardHandler(IHostAddressResolver resolver) : Delegati
     };
 }
 
-public sealed class SsrfRefusedException(string message) : Exception(message);
+internal sealed class SsrfRefusedException(string message) : Exception(message);

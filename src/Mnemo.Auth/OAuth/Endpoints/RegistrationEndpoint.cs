@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -94,7 +95,7 @@ internal static class RegistrationEndpoint
                     ["authorization_code", "refresh_token"],
                     ["code"],
                     authMethod,
-                    string.Join(' ', MnemoScopes.All.Append("offline_access"))),
+                    string.Join(' ', context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<MnemoAuthOptions>>().Value.ScopeNames.Append("offline_access"))),
                 RegistrationJsonContext.Default.RegistrationResponse);
         }
         catch (OAuthClientException e)
@@ -107,7 +108,7 @@ internal static class RegistrationEndpoint
     {
         AuthLog.ClientRegistrationRefused(logger, error, description);
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        await context.Response.WriteAsJsonAsync(new ApiKeys.OAuthErrorBody(error, description), ApiKeys.AuthJsonContext.Default.OAuthErrorBody);
+        await context.Response.WriteAsJsonAsync(new OAuthErrorBody(error, description), AuthJsonContext.Default.OAuthErrorBody);
     }
 }
 

@@ -12,7 +12,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// and S256 as the only PKCE method (OAuth 2.1 §4.1.1: <c>plain</c> is never offered).
 /// Added at the response stage: OpenIddict does not know the issuer in its early metadata hooks.
 /// </summary>
-public sealed class AdvertiseMcpMetadata(OAuthUrls urls) : IOpenIddictServerHandler<ApplyConfigurationResponseContext>
+internal sealed class AdvertiseMcpMetadata(OAuthUrls urls, Microsoft.Extensions.Options.IOptions<MnemoAuthOptions> options) : IOpenIddictServerHandler<ApplyConfigurationResponseContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyConfigurationResponseContext>()
@@ -48,7 +48,7 @@ public sealed class AdvertiseMcpMetadata(OAuthUrls urls) : IOpenIddictServerHand
         response[OpenIddictConstants.Metadata.ResponseTypesSupported] = Array(OpenIddictConstants.ResponseTypes.Code);
         response[OpenIddictConstants.Metadata.ResponseModesSupported] = Array(OpenIddictConstants.ResponseModes.Query);
         response[OpenIddictConstants.Metadata.GrantTypesSupported] = Array(OpenIddictConstants.GrantTypes.AuthorizationCode, OpenIddictConstants.GrantTypes.RefreshToken);
-        response[OpenIddictConstants.Metadata.ScopesSupported] = Array([.. MnemoScopes.All, OpenIddictConstants.Scopes.OfflineAccess]);
+        response[OpenIddictConstants.Metadata.ScopesSupported] = Array([.. options.Value.ScopeNames, OpenIddictConstants.Scopes.OfflineAccess]);
         return ValueTask.CompletedTask;
     }
 

@@ -11,7 +11,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// byte for byte with the authorization server it found in the resource metadata (RFC 9728 §3.3,
 /// MCP 2026-07-28) would then reject the response as a mix-up.
 /// </summary>
-public sealed class AttachExactIssuer(OAuthUrls urls) :
+internal sealed class AttachExactIssuer(OAuthUrls urls) :
     IOpenIddictServerHandler<ApplyAuthorizationResponseContext>,
     IOpenIddictServerHandler<ApplyConfigurationResponseContext>
 {

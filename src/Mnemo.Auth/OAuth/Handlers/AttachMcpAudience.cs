@@ -10,7 +10,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// "Token Audience Binding"). Without it a token minted for another resource of the same issuer would
 /// be accepted (confused deputy). The URL is computed per request so local mode (Host-derived) works.
 /// </summary>
-public sealed class AttachMcpAudience(OAuthUrls urls) : IOpenIddictValidationHandler<ValidateTokenContext>
+internal sealed class AttachMcpAudience(OAuthUrls urls) : IOpenIddictValidationHandler<ValidateTokenContext>
 {
     public static OpenIddictValidationHandlerDescriptor Descriptor { get; } =
         OpenIddictValidationHandlerDescriptor.CreateBuilder<ValidateTokenContext>()

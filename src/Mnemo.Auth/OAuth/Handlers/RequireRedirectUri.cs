@@ -10,7 +10,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// with several registered URIs cannot be steered to one it did not ask for. The error shows on
 /// Mnemo's error page: without a redirect URI there is nowhere safe to send it.
 /// </summary>
-public sealed class RequireRedirectUri : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
+internal sealed class RequireRedirectUri : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()

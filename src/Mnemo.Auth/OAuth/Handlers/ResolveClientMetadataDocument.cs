@@ -17,7 +17,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// <c>invalid_client</c> (at /authorize: an error page, never a redirect). The application row doubles
 /// as the cache, shared by every instance, refreshed after the document's HTTP cache lifetime.
 /// </summary>
-public sealed class ResolveClientMetadataDocument(
+internal sealed class ResolveClientMetadataDocument(
     IOpenIddictApplicationManager applications,
     IOAuthClientRegistry registry,
     ClientMetadataDocumentFetcher fetcher,

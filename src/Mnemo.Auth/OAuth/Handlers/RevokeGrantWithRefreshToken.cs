@@ -10,7 +10,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// that disconnects revokes its refresh token; its access token must stop working at the next MCP
 /// call (authorization-entry validation at the resource server sees the revoked authorization).
 /// </summary>
-public sealed class RevokeGrantWithRefreshToken(IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
+internal sealed class RevokeGrantWithRefreshToken(IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
     : IOpenIddictServerHandler<HandleRevocationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =

@@ -12,7 +12,7 @@ namespace Mnemo.Auth.OAuth.Handlers;
 /// MCP URL. OpenIddict's static resource list cannot express local mode (the URL follows the Host), so
 /// its built-in check is off and this handler takes its place.
 /// </summary>
-public sealed class ValidateResourceIndicator(OAuthUrls urls) :
+internal sealed class ValidateResourceIndicator(OAuthUrls urls) :
     IOpenIddictServerHandler<ValidateAuthorizationRequestContext>,
     IOpenIddictServerHandler<ValidateTokenRequestContext>
 {

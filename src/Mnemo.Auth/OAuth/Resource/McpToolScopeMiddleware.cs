@@ -50,7 +50,7 @@ internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<Mnem
         var granted = GrantedScopes(context.User);
         foreach (var tool in tools)
         {
-            var required = RequiredScope(mcpOptions.Value, tool);
+            var required = RequiredScope(mcpOptions.Value, authOptions.Value, tool);
             if (required is not null && !granted.Contains(required))
             {
                 AuthLog.InsufficientScope(logger, tool, required);
@@ -76,14 +76,14 @@ internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<Mnem
     }
 
     /// <summary>Null for an unknown tool: the SDK answers "unknown tool" and nothing runs.</summary>
-    internal static string? RequiredScope(McpServerOptions options, string toolName)
+    internal static string? RequiredScope(McpServerOptions options, MnemoAuthOptions authOptions, string toolName)
     {
         if (options.ToolCollection is null || !options.ToolCollection.TryGetPrimitive(toolName, out var tool))
         {
             return null;
         }
 
-        return tool.ProtocolTool.Annotations?.ReadOnlyHint == true ? MnemoScopes.Read : MnemoScopes.Write;
+        return authOptions.RequiredScope(tool.ProtocolTool);
     }
 
     private static async Task<List<string>> ReadToolCallNamesAsync(Stream body, CancellationToken cancellationToken)

@@ -32,11 +32,14 @@ internal sealed class MnemoMcpAuthenticationHandler(
         }
 
         await BearerChallenge.WriteAsync(Context, tokenSent,
-            $"resource_metadata=\"{urls.ResourceMetadata(Context)}\", scope=\"{string.Join(' ', MnemoScopes.All)}\"");
+            $"resource_metadata=\"{urls.ResourceMetadata(Context)}\", scope=\"{AllScopes(Context)}\"");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteInsufficientScopeAsync(Context, properties.GetParameter<string>(RequiredScopeParameter) ?? string.Join(' ', MnemoScopes.All));
+        WriteInsufficientScopeAsync(Context, properties.GetParameter<string>(RequiredScopeParameter) ?? AllScopes(Context));
+
+    private static string AllScopes(HttpContext context) =>
+        string.Join(' ', context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<MnemoAuthOptions>>().Value.ScopeNames);
 
     public const string RequiredScopeParameter = "mnemo_required_scope";
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Mnemo.Auth.OAuth.Session;
 
 /// <summary>The network a sign-in comes from, as the throttle counts it.</summary>
-public static class ClientAddress
+internal static class ClientAddress
 {
     /// <summary>
     /// IPv4: the address. IPv6: its /64 prefix, because one home or server usually holds a whole /64 and

@@ -12,7 +12,7 @@ namespace Mnemo.Auth.OAuth.Session;
 /// so someone guessing the owner's password from elsewhere cannot slow the owner down. It grants nothing
 /// else — no session, no exemption from the per-network locks — and only a correct password earns one.
 /// </summary>
-public sealed class DeviceCookie(IDataProtectionProvider dataProtection, IOptions<MnemoAuthOptions> options, TimeProvider time)
+internal sealed class DeviceCookie(IDataProtectionProvider dataProtection, IOptions<MnemoAuthOptions> options, TimeProvider time)
 {
     public const string CookieName = "mnemo_device";
 

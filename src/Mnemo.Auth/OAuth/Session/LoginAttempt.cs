@@ -5,7 +5,7 @@ namespace Mnemo.Auth.OAuth.Session;
 /// check no password. Allowed: wait <see cref="Delay"/>, check the password, and on success hand the
 /// attempt back to <see cref="LoginThrottle.Succeeded"/>; a failure needs no call, it is already counted.
 /// </summary>
-public sealed record LoginAttempt(DateTimeOffset? LockedUntil, TimeSpan Delay)
+internal sealed record LoginAttempt(DateTimeOffset? LockedUntil, TimeSpan Delay)
 {
     public bool Allowed => LockedUntil is null;
 

@@ -25,7 +25,7 @@ namespace Mnemo.Auth.OAuth.Session;
 /// <see cref="DefaultCapacity"/> counters; expired ones are dropped first, then the oldest unlocked ones.
 /// </para>
 /// </summary>
-public sealed class LoginThrottle
+internal sealed class LoginThrottle
 {
     /// <summary>Counters kept at most (about 150 bytes each: ~15 MB at the cap).</summary>
     public const int DefaultCapacity = 100_000;

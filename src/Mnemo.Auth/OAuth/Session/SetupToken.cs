@@ -15,7 +15,7 @@ namespace Mnemo.Auth.OAuth.Session;
 /// <c>/setup?token=…</c>. It lives only in this process's memory and is printed once to stdout (never
 /// to a log provider, which may ship logs elsewhere); it dies when the first account exists.
 /// </summary>
-public sealed class SetupToken
+internal sealed class SetupToken
 {
     private readonly Lock _gate = new();
     private byte[]? _hash;

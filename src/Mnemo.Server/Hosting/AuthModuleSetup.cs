@@ -1,0 +1,22 @@
+using Mnemo.Auth;
+using Mnemo.Server.Mcp;
+
+namespace Mnemo.Server.Hosting;
+
+/// <summary>
+/// How Mnemo configures its auth module, in one place for the server and the CLI: its tunables from
+/// <c>Mnemo:Auth</c>, the database, the public URL Mnemo owns, and the memory scopes with their tool map.
+/// </summary>
+internal static class AuthModuleSetup
+{
+    public static Action<MnemoAuthOptions> For(IConfiguration configuration, string connectionString, string? publicUrl) => auth =>
+    {
+        configuration.GetSection(MnemoAuthOptions.SectionName).Bind(auth);
+        auth.UseSqlite(connectionString);
+        auth.PublicUrl = string.IsNullOrWhiteSpace(publicUrl) ? null : publicUrl;
+        auth.ResourcePath = McpEndpointExtensions.McpPath;
+        auth.Scopes.Clear();
+        auth.Scopes.AddRange(MemoryScopes.All);
+        auth.ToolScope = ToolScopes.ByReadOnlyHint(MemoryScopes.Read, MemoryScopes.Write);
+    };
+}
