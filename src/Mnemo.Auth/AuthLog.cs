@@ -85,4 +85,7 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Refresh token revoked: authorization {AuthorizationId} and every token of it revoked too.")]
     public static partial void GrantRevoked(ILogger logger, string authorizationId);
+
+    [LoggerMessage(EventId = 1090, Level = LogLevel.Warning, Message = "Rate limit reached on {Path} for {ClientAddress}.")]
+    public static partial void RateLimited(ILogger logger, string path, string clientAddress);
 }

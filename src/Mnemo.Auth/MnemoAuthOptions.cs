@@ -90,6 +90,9 @@ public sealed class MnemoAuthOptions
     /// </summary>
     public TimeSpan LoginAccountMaxDelay { get; set; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>Request limits of the module's own routes, per process (<c>Mnemo:Auth:RateLimits:*</c>).</summary>
+    public OAuth.RateLimits.RateLimitOptions RateLimits { get; set; } = new();
+
     /// <summary>How often an API key's <c>last_used_at</c> may be written (default one minute): a key used
     /// on every request costs one write per interval, not one per request.</summary>
     public TimeSpan ApiKeyLastUsedInterval { get; set; } = TimeSpan.FromMinutes(1);
@@ -153,6 +156,15 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
         Check(failures, "LoginLockout", options.LoginLockout, TimeSpan.Zero, TimeSpan.FromHours(1));
         Check(failures, "LoginAccountMaxDelay", options.LoginAccountMaxDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Check(failures, "ApiKeyLastUsedInterval", options.ApiKeyLastUsedInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
+        var limits = options.RateLimits;
+        foreach (var (setting, value) in new[] { ("RegisterPerMinute", limits.RegisterPerMinute), ("PagesPerMinute", limits.PagesPerMinute), ("TokenPerMinute", limits.TokenPerMinute), ("MetadataFetchesPerMinute", limits.MetadataFetchesPerMinute) })
+        {
+            if (value < 0)
+            {
+                failures.Add($"Mnemo:Auth:RateLimits:{setting} is {value}: use 0 (no limit) or more.");
+            }
+        }
+
         if (options.LoginMaxFailures < 1)
         {
             failures.Add($"Mnemo:Auth:LoginMaxFailures is {options.LoginMaxFailures}: use 1 or more (default 5).");

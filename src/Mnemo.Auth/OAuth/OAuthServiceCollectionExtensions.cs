@@ -45,6 +45,8 @@ internal static class OAuthServiceCollectionExtensions
             : CookieSecurePolicy.SameAsRequest;
 
         services.TryAddSingleton<OAuthUrls>();
+        services.TryAddSingleton<RateLimits.AuthRateLimiter>();
+        services.TryAddSingleton<RateLimits.MetadataFetchGate>();
         services.TryAddSingleton<LoginThrottle>();
         services.TryAddSingleton<DeviceCookie>();
 
@@ -192,6 +194,7 @@ internal static class OAuthServiceCollectionExtensions
     {
         app.UseMiddleware<OAuthEndpointCorsMiddleware>();
         app.UseMiddleware<MalformedFormMiddleware>();
+        app.UseMiddleware<RateLimits.AuthRateLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<McpToolScopeMiddleware>();

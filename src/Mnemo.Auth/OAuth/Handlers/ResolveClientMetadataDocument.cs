@@ -21,6 +21,7 @@ internal sealed class ResolveClientMetadataDocument(
     IOpenIddictApplicationManager applications,
     IOAuthClientRegistry registry,
     ClientMetadataDocumentFetcher fetcher,
+    RateLimits.MetadataFetchGate gate,
     TimeProvider time) : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
     public const string ExpiresProperty = "mnemo_cimd_expires";
@@ -46,6 +47,22 @@ internal sealed class ResolveClientMetadataDocument(
             return;
         }
 
+        if (gate.RecentFailure(clientId!) is { } recent)
+        {
+            context.Reject(
+                error: OpenIddictConstants.Errors.InvalidClient,
+                description: $"The client metadata document at {clientId} was refused less than a minute ago: {recent}.");
+            return;
+        }
+
+        if (!gate.TryStartFetch())
+        {
+            context.Reject(
+                error: OpenIddictConstants.Errors.TemporarilyUnavailable,
+                description: "Too many client metadata documents were fetched in the last minute; try again shortly.");
+            return;
+        }
+
         ClientMetadataDocument document;
         try
         {
@@ -53,6 +70,7 @@ internal sealed class ResolveClientMetadataDocument(
         }
         catch (ClientMetadataException e)
         {
+            gate.RecordFailure(clientId!, e.Message);
             AuthLog.MetadataDocumentRefused(context.Logger, clientId!, e.Message);
             context.Reject(
                 error: OpenIddictConstants.Errors.InvalidClient,
