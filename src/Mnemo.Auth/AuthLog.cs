@@ -88,4 +88,13 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 1090, Level = LogLevel.Warning, Message = "Rate limit reached on {Path} for {ClientAddress}.")]
     public static partial void RateLimited(ILogger logger, string path, string clientAddress);
+
+    [LoggerMessage(EventId = 1091, Level = LogLevel.Information, Message = "Registration of client {ClientId} repeated within the de-duplication window; the same client id was returned.")]
+    public static partial void ClientRegistrationDeduplicated(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 1092, Level = LogLevel.Information, Message = "Removed {Count} dynamically registered client(s) that were never used or long idle.")]
+    public static partial void ClientsReaped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1093, Level = LogLevel.Warning, Message = "The sweep of unused clients failed; it runs again in an hour.")]
+    public static partial void ClientReapFailed(ILogger logger, Exception exception);
 }

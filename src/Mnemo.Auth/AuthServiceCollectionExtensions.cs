@@ -59,6 +59,8 @@ internal static class AuthServiceCollectionExtensions
             core.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, OAuth.Clients.MnemoApplicationManager>();
         });
         services.TryAddScoped<OAuth.Clients.IOAuthClientRegistry, OAuth.Clients.OAuthClientRegistry>();
+        services.TryAddScoped<OAuth.Clients.DynamicClientRegistrar>();
+        services.TryAddScoped<OAuth.Clients.ClientReaper>();
     }
 
     /// <summary>The one place the provider is chosen (SQLite today; PostgreSQL later, through another UseX on the options).</summary>

@@ -47,6 +47,7 @@ internal static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<OAuthUrls>();
         services.TryAddSingleton<RateLimits.AuthRateLimiter>();
         services.TryAddSingleton<RateLimits.MetadataFetchGate>();
+        services.AddHostedService<ClientReaperService>();
         services.TryAddSingleton<LoginThrottle>();
         services.TryAddSingleton<DeviceCookie>();
 
@@ -204,6 +205,7 @@ internal static class OAuthServiceCollectionExtensions
     internal static void MapAuthorizationServer(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/register", RegistrationEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapGet("/register/{clientId}", RegistrationEndpoint.ReadAsync);
         endpoints.MapPost("/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
         endpoints.MapRazorPages();
     }

@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Mnemo.Auth.ApiKeys;
 using Mnemo.Auth.OAuth.Clients;
+using OpenIddict.Abstractions;
 
 namespace Mnemo.Auth.OAuth.Endpoints;
 
@@ -15,7 +17,7 @@ internal static class RegistrationEndpoint
 
     private static readonly string[] SupportedGrantTypes = ["authorization_code", "refresh_token"];
 
-    public static async Task HandleAsync(HttpContext context, IOAuthClientRegistry registry, ILoggerFactory loggers)
+    public static async Task HandleAsync(HttpContext context, DynamicClientRegistrar registrar, OAuthUrls urls, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Mnemo.Auth.Registration");
         context.Response.Headers.CacheControl = "no-store";
@@ -81,21 +83,16 @@ internal static class RegistrationEndpoint
 
         try
         {
-            var registered = await registry.RegisterAsync(
-                request.ClientName ?? "", request.RedirectUris ?? [], confidential: authMethod != "none", OAuthClientOrigin.Dynamic, context.RequestAborted);
+            var registered = await registrar.RegisterAsync(
+                request.ClientName ?? "", request.RedirectUris ?? [], confidential: authMethod != "none", context.RequestAborted);
+            if (registered.Deduplicated)
+            {
+                AuthLog.ClientRegistrationDeduplicated(logger, registered.Info.ClientId);
+            }
+
             context.Response.StatusCode = StatusCodes.Status201Created;
             await context.Response.WriteAsJsonAsync(
-                new RegistrationResponse(
-                    registered.Info.ClientId,
-                    (registered.Info.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
-                    registered.ClientSecret,
-                    0, // never expires (RFC 7591 §3.2.1: an integer, 0 = no expiry)
-                    registered.Info.Name,
-                    [.. registered.Info.RedirectUris],
-                    ["authorization_code", "refresh_token"],
-                    ["code"],
-                    authMethod,
-                    string.Join(' ', context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<MnemoAuthOptions>>().Value.ScopeNames.Append("offline_access"))),
+                Describe(context, urls, registered.Info, authMethod, registered.ClientSecret, registered.RegistrationAccessToken),
                 RegistrationJsonContext.Default.RegistrationResponse);
         }
         catch (OAuthClientException e)
@@ -103,6 +100,48 @@ internal static class RegistrationEndpoint
             await RefuseAsync(context, logger, e.Error, e.Message);
         }
     }
+
+    /// <summary>
+    /// RFC 7592 §2.1 read: <c>GET /register/{client_id}</c> with the registration access token as a bearer token returns
+    /// the client's current metadata. Without the token, with a wrong one, another client's, or for an unknown client:
+    /// the same 401, so the endpoint does not say which clients exist.
+    /// </summary>
+    public static async Task ReadAsync(HttpContext context, string clientId, IOpenIddictApplicationManager applications, IOAuthClientRegistry registry, OAuthUrls urls)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var token = BearerToken.Read(context.Request);
+        var application = clientId.Length > 2000 ? null : await applications.FindByClientIdAsync(clientId, context.RequestAborted);
+        var hashes = application is null
+            ? []
+            : DynamicClientRegistrar.TokenHashes(await applications.GetPropertiesAsync(application, context.RequestAborted));
+        if (application is null || !RegistrationAccessToken.Matches(token, hashes))
+        {
+            context.Response.Headers.WWWAuthenticate = token is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+            await JsonError.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_token",
+                "Send the registration_access_token of this client as 'Authorization: Bearer <token>'.");
+            return;
+        }
+
+        var info = await ((OAuthClientRegistry)registry).ToInfoAsync(application, context.RequestAborted);
+        var authMethod = info.Confidential ? "client_secret_basic" : "none";
+        await context.Response.WriteAsJsonAsync(Describe(context, urls, info, authMethod, clientSecret: null, registrationAccessToken: null),
+            RegistrationJsonContext.Default.RegistrationResponse);
+    }
+
+    private static RegistrationResponse Describe(HttpContext context, OAuthUrls urls, OAuthClientInfo info, string authMethod, string? clientSecret, string? registrationAccessToken) =>
+        new(
+            info.ClientId,
+            (info.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
+            clientSecret,
+            0, // never expires (RFC 7591 §3.2.1: an integer, 0 = no expiry)
+            info.Name,
+            [.. info.RedirectUris],
+            ["authorization_code", "refresh_token"],
+            ["code"],
+            authMethod,
+            string.Join(' ', context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<MnemoAuthOptions>>().Value.ScopeNames.Append("offline_access")),
+            urls.Absolute(context, "/register/" + Uri.EscapeDataString(info.ClientId)),
+            registrationAccessToken);
 
     private static async Task RefuseAsync(HttpContext context, ILogger logger, string error, string description)
     {
@@ -132,7 +171,9 @@ internal sealed record RegistrationResponse(
     [property: JsonPropertyName("grant_types")] string[] GrantTypes,
     [property: JsonPropertyName("response_types")] string[] ResponseTypes,
     [property: JsonPropertyName("token_endpoint_auth_method")] string TokenEndpointAuthMethod,
-    [property: JsonPropertyName("scope")] string Scope);
+    [property: JsonPropertyName("scope")] string Scope,
+    [property: JsonPropertyName("registration_client_uri")] string RegistrationClientUri,
+    [property: JsonPropertyName("registration_access_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RegistrationAccessToken);
 
 [JsonSerializable(typeof(RegistrationRequest))]
 [JsonSerializable(typeof(RegistrationResponse))]
