@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
 {
     "locomo" => await LocomoBenchmark.RunAsync(args[1..]),
     "latency" => await LatencyBenchmark.RunAsync(args[1..]),
+    "limiter" => await LimiterBenchmark.RunAsync(args[1..]),
     "ingest-profile" => await IngestProfile.RunAsync(args[1..]),
     "search-profile" => await SearchProfile.RunAsync(args[1..]),
     "keyword-profile" => await KeywordProfile.RunAsync(args[1..]),
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: Mnemo.Bench locomo [--data ../shared/data/locomo/locomo10.json] [--variants shipped|all] [--db KEEP.db]");
+    Console.Error.WriteLine("       Mnemo.Bench limiter [--rounds 10] [--calls 200] [--server PATH/mnemo.dll]");
     Console.Error.WriteLine("       Mnemo.Bench latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100] [--other-user 20000] [--server PATH/mnemo.dll] [--server-args \"--Key=Value ...\"]");
     return 2;
 }

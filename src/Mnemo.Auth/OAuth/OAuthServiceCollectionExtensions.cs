@@ -195,7 +195,11 @@ internal static class OAuthServiceCollectionExtensions
     {
         app.UseMiddleware<OAuthEndpointCorsMiddleware>();
         app.UseMiddleware<MalformedFormMiddleware>();
-        app.UseMiddleware<RateLimits.AuthRateLimitMiddleware>();
+        if (app.ApplicationServices.GetRequiredService<IOptions<MnemoAuthOptions>>().Value.RateLimits.Enabled)
+        {
+            app.UseMiddleware<RateLimits.AuthRateLimitMiddleware>();
+        }
+
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<McpToolScopeMiddleware>();

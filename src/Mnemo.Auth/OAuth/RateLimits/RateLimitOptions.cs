@@ -8,6 +8,12 @@ namespace Mnemo.Auth.OAuth.RateLimits;
 public sealed class RateLimitOptions
 {
     /// <summary>
+    /// False takes the per-request limiter out of the pipeline (the metadata-document gate stays): for a deployment
+    /// whose reverse proxy already limits, and for the benchmark that measures what the limiter costs. Default true.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
     /// <c>POST /register</c> per client address (IPv6: /64). Hosted assistants register from a few shared egress
     /// addresses (Claude.ai registers twice per connect), so the default is generous: 30.
     /// </summary>
