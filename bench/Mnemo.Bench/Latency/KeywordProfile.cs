@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mnemo.Memory.Memories;
+using Mnemo.Memory;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Keyword;
 

@@ -1,14 +1,5 @@
 namespace Mnemo.Memory.Memories;
 
-/// <summary>Lifecycle of a memory. Deleted is a soft delete: the row and its history stay, every tool hides it.</summary>
-public enum MemoryState
-{
-    Active,
-    Paused,
-    Archived,
-    Deleted,
-}
-
 /// <summary>
 /// Who is acting: the user comes only from an authenticated token (never from a tool argument);
 /// <paramref name="App"/> is the client application that wrote or read, for the memory's origin and the access log.

@@ -1,4 +1,3 @@
-using Mnemo.Memory.Memories;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
 

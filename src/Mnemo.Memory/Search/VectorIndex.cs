@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using Microsoft.EntityFrameworkCore;
-using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
 

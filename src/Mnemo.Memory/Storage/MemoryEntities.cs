@@ -1,5 +1,3 @@
-using Mnemo.Memory.Memories;
-
 namespace Mnemo.Memory.Storage;
 
 // EF entities: never leave this assembly (the wire shape is MemoryRecord). Times are UTC ticks (long):

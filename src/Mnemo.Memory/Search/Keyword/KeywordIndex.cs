@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Mnemo.Memory.Memories;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search.Keyword;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mnemo.Memory.Memories;
 
 namespace Mnemo.Memory.Search.Keyword;
 
