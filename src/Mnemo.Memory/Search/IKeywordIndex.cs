@@ -2,11 +2,6 @@ using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
 
-/// <summary>The filters every search applies, already validated. Times are UTC ticks; both bounds are inclusive (occurred_after <= t <= occurred_before).</summary>
-internal sealed record MemoryFilter(MemoryState State, IReadOnlyList<string> Tags, long? OccurredAfter, long? OccurredBefore, string? App);
-
-internal readonly record struct ScoredId(string Id, double Score);
-
 /// <summary>
 /// Full-text ranking (BM25), every search scoped to one user. The index follows the memories table: writers record
 /// which memories they changed, inside their own transaction (<see cref="RecordChanges"/>), and every search first

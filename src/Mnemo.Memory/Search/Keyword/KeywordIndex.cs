@@ -193,10 +193,10 @@ internal sealed class KeywordIndex(IOptions<MemoryOptions> options, TimeProvider
             .Select(t => new { t.MemoryId, t.Tag })
             .ToListAsync(ct);
         var tagsById = tags.GroupBy(t => t.MemoryId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(t => t.Tag)], StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => g.Select(t => t.Tag).ToArray(), StringComparer.Ordinal);
         return [.. rows
             .OrderBy(r => r.BatchId, StringComparer.Ordinal).ThenBy(r => r.BatchIndex)
-            .Select(r => new KeywordDocument(r.Id, r.State, r.App, r.OccurredAt, r.BatchId, r.BatchIndex, tagsById.GetValueOrDefault(r.Id) ?? [], r.Text))];
+            .Select(r => new KeywordDocument(r.Id, new MemoryFacts(r.State, r.App, r.OccurredAt, tagsById.GetValueOrDefault(r.Id) ?? []), r.BatchId, r.BatchIndex, r.Text))];
     }
 
     private sealed class UserEntry
