@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
 using Mnemo.Memory.Search;
+using Mnemo.Memory.Search.Vectors;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Memories;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Search.Vectors;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;

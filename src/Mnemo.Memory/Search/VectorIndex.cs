@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Numerics;
 using Microsoft.EntityFrameworkCore;
 using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Search.Vectors;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
