@@ -73,21 +73,6 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
         return Count == 0 || limit <= 0 ? [] : _scorer.Search(_postings, _documents, stems, filter, limit, ranking.ContextWeight);
     }
 
-    /// <summary>Those of <paramref name="ids"/> that are this user's live memories and pass <paramref name="filter"/>.</summary>
-    public HashSet<string> Filter(IEnumerable<string> ids, MemoryFilter filter)
-    {
-        var passing = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in ids)
-        {
-            if (_documents.TryGetIndex(id, out var index) && filter.Matches(_documents[index].Facts))
-            {
-                passing.Add(id);
-            }
-        }
-
-        return passing;
-    }
-
     /// <summary>Active memories whose own words include every stem, newest first (near-duplicate candidates).</summary>
     public List<string> ContainingAll(IReadOnlyList<string> stems, int limit)
     {
