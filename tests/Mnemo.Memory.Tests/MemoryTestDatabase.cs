@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
 
 namespace Mnemo.Memory.Tests;
@@ -53,10 +54,18 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
         return database;
     }
 
-    public ServiceProvider OpenProvider(IEmbeddingService? embeddings = null)
+    public ServiceProvider OpenProvider(IEmbeddingService? embeddings = null) => OpenProvider(embeddings, null);
+
+    /// <param name="ranking">Benchmark-only ranking switches (e.g. dense only, to look at the vector index alone).</param>
+    internal ServiceProvider OpenProvider(IEmbeddingService? embeddings, RankingVariant? ranking)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        if (ranking is not null)
+        {
+            services.AddSingleton(ranking);
+        }
+
         if ((embeddings ?? _embeddings) is { } shared)
         {
             services.AddSingleton(shared);
