@@ -92,6 +92,17 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
         return string.Join(' ', parts);
     }
 
+    /// <summary>How many memories of <paramref name="userId"/> are not deleted, read from the file.</summary>
+    public async Task<int> CountAsync(string userId)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM memories WHERE user_id = $user AND state <> 'Deleted'";
+        command.Parameters.AddWithValue("$user", userId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<List<object?[]>> QueryAsync(string sql)
     {
         await using var connection = new SqliteConnection(ConnectionString);

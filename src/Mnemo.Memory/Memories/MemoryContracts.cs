@@ -75,7 +75,4 @@ public interface IMemoryService
 
     /// <summary>Soft-deletes every memory of the caller; returns how many.</summary>
     Task<int> DeleteAllAsync(MemoryCaller caller, CancellationToken cancellationToken = default);
-
-    /// <summary>Counts the caller's memories that are not deleted (for status and CLI).</summary>
-    Task<int> CountAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -275,12 +275,6 @@ internal sealed class MemoryService(
         return entities.Count;
     }
 
-    public async Task<int> CountAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await Visible(db, userId).CountAsync(cancellationToken);
-    }
-
     private long Now() => time.GetUtcNow().UtcTicks;
 
     private static MemoryHistoryEntity History(MemoryEntity entity, string newText, MemoryState newState, string? app, long now) => new()
