@@ -109,9 +109,8 @@ internal sealed partial class SearchIndex(
             return 0;
         }
 
-        var storeIds = store.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        var replaced = storeIds.ToList();
-        await db.Embeddings.Where(e => replaced.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
+        var storeIds = store.Select(m => m.Id).ToList();
+        await db.Embeddings.Where(e => storeIds.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
         db.Embeddings.AddRange(rows.Where(r => storeIds.Contains(r.MemoryId)));
         AppendChanges(db, store);
         await db.SaveChangesAsync(ct);
