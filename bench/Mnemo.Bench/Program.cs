@@ -2,7 +2,7 @@ using Mnemo.Bench.Latency;
 using Mnemo.Bench.Locomo;
 
 // Benchmarks print numbers; nothing here asserts. One command each:
-//   dotnet run -c Release --project bench/Mnemo.Bench -- locomo [--data PATH] [--variants all|shipped] [--db KEEP.db]
+//   dotnet run -c Release --project bench/Mnemo.Bench -- locomo [--data PATH] [--variants all|shipped] [--db KEEP.db] [--dump RANKINGS.tsv]
 //   dotnet build -c Release src/Mnemo.Server && dotnet run -c Release --project bench/Mnemo.Bench -- latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100]
 return args.FirstOrDefault() switch
 {
@@ -16,7 +16,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Mnemo.Bench locomo [--data ../shared/data/locomo/locomo10.json] [--variants shipped|all] [--db KEEP.db]");
+    Console.Error.WriteLine("usage: Mnemo.Bench locomo [--data ../shared/data/locomo/locomo10.json] [--variants shipped|all] [--db KEEP.db] [--dump RANKINGS.tsv]");
     Console.Error.WriteLine("       Mnemo.Bench latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100] [--other-user 20000] [--server PATH/mnemo.dll] [--server-args \"--Key=Value ...\"]");
     return 2;
 }

@@ -79,9 +79,11 @@ internal static class LocomoBenchmark
             var variants = Variants(variantSet);
             Console.WriteLine();
             Console.WriteLine($"{"variant",-44} {"R@1",6} {"R@5",6} {"R@10",6} {"R@20",6} {"any@10",7} {"MRR@20",7} {"ms/q",6}");
+            // --dump PATH writes every question's ranked ids and exact scores, to compare two builds on one --db.
+            await using var dump = Option(args, "--dump") is { } dumpPath ? new StreamWriter(dumpPath) : null;
             foreach (var (name, configure, ranking) in variants)
             {
-                await EvaluateAsync(name, conversations, turnIds, embeddings, connectionString, o => { Ingestion(o); configure(o); }, ranking);
+                await EvaluateAsync(name, conversations, turnIds, embeddings, connectionString, o => { Ingestion(o); configure(o); }, ranking, dump);
             }
         }
         finally
@@ -211,7 +213,7 @@ internal static class LocomoBenchmark
 
     private static async Task EvaluateAsync(
         string name, List<Conversation> conversations, Dictionary<(string, int, int), string> turnIds, IEmbeddingService embeddings,
-        string connectionString, Action<MemoryOptions> configure, RankingVariant ranking)
+        string connectionString, Action<MemoryOptions> configure, RankingVariant ranking, TextWriter? dump)
     {
         await using var provider = Provider(embeddings, connectionString, configure, ranking);
         var service = provider.GetRequiredService<IMemoryService>();
@@ -226,6 +228,7 @@ internal static class LocomoBenchmark
             foreach (var question in conversation.Questions)
             {
                 var hits = await service.SearchAsync(caller, new SearchRequest(question.Text, Limit: 20));
+                dump?.WriteLine($"{name}\t{conversation.Id}\t{question.Text}\t{string.Join(' ', hits.Select(h => FormattableString.Invariant($"{h.Memory.Id}:{h.Score:R}")))}");
                 var ranked = hits.Select(h => h.Memory.Id).ToList();
                 // An evidence turn that does not exist counts as not found.
                 var evidence = question.Evidence.Select(e => turnIds.GetValueOrDefault((conversation.Id, e.Session, e.Turn))).ToList();
