@@ -2,8 +2,9 @@ using Mnemo.Bench.Latency;
 using Mnemo.Bench.Locomo;
 
 // Benchmarks print numbers; nothing here asserts. One command each:
-//   dotnet run -c Release --project bench/Mnemo.Bench -- locomo [--data PATH] [--variants all|shipped] [--db KEEP.db]
+//   dotnet run -c Release --project bench/Mnemo.Bench -- locomo [--data PATH] [--variants all|shipped] [--db KEEP.db] [--dump RANKINGS.tsv]
 //   dotnet build -c Release src/Mnemo.Server && dotnet run -c Release --project bench/Mnemo.Bench -- latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100]
+//   ... -- latency-ab --server-a OTHER/mnemo.dll [--sizes 1000,10000] [--rounds 10] [--calls 60]  (two builds, interleaved)
 return args.FirstOrDefault() switch
 {
     "locomo" => await LocomoBenchmark.RunAsync(args[1..]),
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
     "ingest-profile" => await IngestProfile.RunAsync(args[1..]),
     "search-profile" => await SearchProfile.RunAsync(args[1..]),
     "keyword-profile" => await KeywordProfile.RunAsync(args[1..]),
+    "latency-ab" => await AbLatencyBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

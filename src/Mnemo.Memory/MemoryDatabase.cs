@@ -28,8 +28,8 @@ public static class MemoryDatabase
     }
 
     /// <summary>
-    /// Recomputes every memory's vectors (and keyword entry) with the configured model, e.g. after a model change
-    /// (<c>mnemo reindex</c>). Loads the model first; throws <see cref="InvalidOperationException"/> with the reason
+    /// Recomputes every memory's vectors with the configured model, e.g. after a model change (<c>mnemo reindex</c>);
+    /// every process's indexes pick them up from the change feed. Loads the model first; throws <see cref="InvalidOperationException"/> with the reason
     /// when it cannot. Reports (done, total) to <paramref name="progress"/>. Returns how many memories were indexed.
     /// </summary>
     public static async Task<int> ReindexAsync(IServiceProvider services, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
@@ -42,6 +42,6 @@ public static class MemoryDatabase
             throw new InvalidOperationException(embeddings.Status.Reason ?? "The embedding model is not available.");
         }
 
-        return await services.GetRequiredService<MemoryIndexer>().BackfillAsync(all: true, progress, ct);
+        return await services.GetRequiredService<VectorBackfill>().BackfillAsync(all: true, progress, ct);
     }
 }

@@ -85,20 +85,4 @@ public sealed class MemorySearchOptions
     /// their next one; bounds memory on servers with many occasional users. Zero: kept until the process stops.
     /// </summary>
     public TimeSpan IndexIdleLifetime { get; set; } = TimeSpan.FromHours(2);
-
-    /// <summary>Give keyword candidates missing from the semantic top list their own cosine before fusing.</summary>
-    internal bool ScoreKeywordCandidates { get; set; } = true;
-
-    /// <summary>Min-max normalise cosine scores over the semantic candidates (else use the raw cosine).</summary>
-    internal bool DenseMinMax { get; set; } = true;
-
-    /// <summary>Which rankers answer (benchmarks compare them); Hybrid in production.</summary>
-    internal SearchMode Mode { get; set; } = SearchMode.Hybrid;
-}
-
-internal enum SearchMode
-{
-    Hybrid,
-    KeywordOnly,
-    DenseOnly,
 }

@@ -57,11 +57,13 @@ public static class MemoryServiceCollectionExtensions
         // Loads the model and recent users' indexes in the background after start-up, then back-fills missing vectors
         // (runs only under a host).
         services.AddHostedService<SearchBackgroundService>();
-        services.TryAddSingleton<VectorIndex>();
-        services.TryAddSingleton<MemoryIndexer>();
+        // Benchmarks register their own ranking variant first; the product ranks with the shipped one.
+        services.TryAddSingleton(RankingVariant.Shipped);
+        services.TryAddSingleton<MemoryVectors>();
+        services.TryAddSingleton<SearchIndex>();
+        services.TryAddSingleton<VectorBackfill>();
         services.TryAddSingleton<BackfillProgress>();
         services.TryAddSingleton<IMemorySearchStatus, MemorySearchStatus>();
-        services.TryAddSingleton<IKeywordIndex, Search.Keyword.KeywordIndex>();
         services.TryAddSingleton<IMemoryService, MemoryService>();
         services.TryAddSingleton<IMemoryAdministration, MemoryAdministration>();
         return services;

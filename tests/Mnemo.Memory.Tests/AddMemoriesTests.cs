@@ -116,7 +116,7 @@ public sealed class AddMemoriesTests : IAsyncLifetime
         var outcomes = await _db.Service.AddAsync(Alice, Enumerable.Range(0, 100).Select(i => new NewMemory($"fact {i}")).ToList());
 
         Assert.Equal(100, outcomes.Count);
-        Assert.Equal(100, await _db.Service.CountAsync("alice"));
+        Assert.Equal(100, await _db.CountAsync("alice"));
     }
 
     public static TheoryData<string[], string> BadTags => new()
@@ -172,6 +172,6 @@ public sealed class AddMemoriesTests : IAsyncLifetime
         var writes = Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? _db.Service : other).AddAsync(Alice, [new($"concurrent {i}")]));
         await Task.WhenAll(writes);
 
-        Assert.Equal(20, await _db.Service.CountAsync("alice"));
+        Assert.Equal(20, await _db.CountAsync("alice"));
     }
 }

@@ -103,7 +103,7 @@ public sealed class ChangeMemoriesTests : IAsyncLifetime
 
         await AssertInvisible(ids[0], "violin");
         await AssertInvisible(ids[1], "violin");
-        Assert.Equal(1, await _db.Service.CountAsync("alice"));
+        Assert.Equal(1, await _db.CountAsync("alice"));
         Assert.Equal(2, (await _db.QueryAsync("SELECT 1 FROM memory_history WHERE new_state = 'Deleted'")).Count);
     }
 
@@ -149,7 +149,7 @@ public sealed class ChangeMemoriesTests : IAsyncLifetime
 
         Assert.Equal(2, await _db.Service.DeleteAllAsync(Alice));
 
-        Assert.Equal(0, await _db.Service.CountAsync("alice"));
+        Assert.Equal(0, await _db.CountAsync("alice"));
         Assert.Empty(await _db.Service.SearchAsync(Alice, new SearchRequest("guitar")));
         Assert.Empty((await _db.Service.ListAsync(Alice, new ListRequest())).Items);
         Assert.Single(await _db.Service.SearchAsync(Bob, new SearchRequest("guitar")));

@@ -18,7 +18,7 @@ public sealed class DeduplicationTests(EmbeddingModelFixture model)
 
         Assert.Equal(new AddOutcome(first[0].Id, "updated"), second[0]);
         Assert.Equal("added", second[1].Outcome);
-        Assert.Equal(2, await db.Service.CountAsync("alice"));
+        Assert.Equal(2, await db.CountAsync("alice"));
         var memory = (await db.Service.GetAsync(Alice, first[0].Id))!;
         Assert.Equal("I like green tea.", memory.Text);
         Assert.Equal(["drinks", "home"], memory.Tags);
@@ -56,7 +56,7 @@ public sealed class DeduplicationTests(EmbeddingModelFixture model)
         var outcome = await db.Service.AddAsync(Alice, [new("I like black coffee")]);
 
         Assert.Equal("added", outcome[0].Outcome);
-        Assert.Equal(2, await db.Service.CountAsync("alice"));
+        Assert.Equal(2, await db.CountAsync("alice"));
     }
 
     [Theory]
@@ -80,7 +80,7 @@ public sealed class DeduplicationTests(EmbeddingModelFixture model)
         var outcomes = await db.Service.AddAsync(Alice, [new("Call mom on Sunday"), new("call mom on sunday")]);
 
         Assert.Equal([new AddOutcome(outcomes[0].Id, "added"), new AddOutcome(outcomes[0].Id, "updated")], outcomes);
-        Assert.Equal(1, await db.Service.CountAsync("alice"));
+        Assert.Equal(1, await db.CountAsync("alice"));
     }
 
     [Fact]

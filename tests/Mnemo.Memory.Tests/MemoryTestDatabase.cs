@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
 
 namespace Mnemo.Memory.Tests;
@@ -53,10 +54,18 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
         return database;
     }
 
-    public ServiceProvider OpenProvider(IEmbeddingService? embeddings = null)
+    public ServiceProvider OpenProvider(IEmbeddingService? embeddings = null) => OpenProvider(embeddings, null);
+
+    /// <param name="ranking">Benchmark-only ranking switches (e.g. dense only, to look at the vector index alone).</param>
+    internal ServiceProvider OpenProvider(IEmbeddingService? embeddings, RankingVariant? ranking)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        if (ranking is not null)
+        {
+            services.AddSingleton(ranking);
+        }
+
         if ((embeddings ?? _embeddings) is { } shared)
         {
             services.AddSingleton(shared);
@@ -81,6 +90,17 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
 
         parts.Add($"states={await ScalarAsync(connection, "SELECT COALESCE(group_concat(id || ':' || state || ':' || updated_at, ','), '') FROM memories")}");
         return string.Join(' ', parts);
+    }
+
+    /// <summary>How many memories of <paramref name="userId"/> are not deleted, read from the file.</summary>
+    public async Task<int> CountAsync(string userId)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM memories WHERE user_id = $user AND state <> 'Deleted'";
+        command.Parameters.AddWithValue("$user", userId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<List<object?[]>> QueryAsync(string sql)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mnemo.Memory.Memories;
+using Mnemo.Memory;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Keyword;
 
@@ -18,7 +18,7 @@ internal static class KeywordProfile
         for (var i = 0; i < size; i++)
         {
             batch = i % 50 == 0 ? Guid.CreateVersion7().ToString() : batch;
-            index.Upsert(new KeywordDocument(Guid.CreateVersion7().ToString(), MemoryState.Active, "bench", DateTime.UtcNow.Ticks, batch, i % 50, [], synthetic.Next()));
+            index.Upsert(new KeywordDocument(Guid.CreateVersion7().ToString(), new MemoryFacts(MemoryState.Active, "bench", DateTime.UtcNow.Ticks, []), batch, i % 50, synthetic.Next()));
         }
 
         var filter = new MemoryFilter(MemoryState.Active, [], null, null, null);

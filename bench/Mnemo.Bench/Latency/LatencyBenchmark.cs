@@ -137,7 +137,7 @@ internal static class LatencyBenchmark
         }
     }
 
-    private static async Task WaitForModelAsync(ServerUnderTest server, TimeSpan timeout)
+    internal static async Task WaitForModelAsync(ServerUnderTest server, TimeSpan timeout)
     {
         using var http = new HttpClient { BaseAddress = server.BaseUrl };
         for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline; await Task.Delay(200))
@@ -172,7 +172,7 @@ internal static class LatencyBenchmark
     }
 
     /// <summary>Writes memories in-process (batches of 50, neighbours as usual) until the user has <paramref name="target"/>.</summary>
-    private static async Task PrefillAsync(string connectionString, string userId, int have, int target, SyntheticMemories synthetic)
+    internal static async Task PrefillAsync(string connectionString, string userId, int have, int target, SyntheticMemories synthetic)
     {
         if (have >= target)
         {

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mnemo.Memory;
 using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Search.Vectors;
 
 namespace Mnemo.Bench.Latency;
 
@@ -42,27 +44,38 @@ internal static class SearchProfile
         var queries = Enumerable.Range(0, 100).Select(_ => synthetic.Query()).ToList();
         await Time("model: embed one query", queries, q => model.EmbedAsync([q], default));
         await FirstSearchAfterStartAsync(connection, model, caller, queries[0]);
-        foreach (var (name, configure) in new (string, Action<MemoryOptions>)[]
+        foreach (var (name, ranking) in new (string, RankingVariant)[]
         {
-            ("search keyword only", o => o.Search.Mode = SearchMode.KeywordOnly),
-            ("search dense only", o => o.Search.Mode = SearchMode.DenseOnly),
-            ("search hybrid", _ => { }),
+            ("search keyword only", new RankingVariant(RankingMode.KeywordOnly)),
+            ("search dense only", new RankingVariant(RankingMode.DenseOnly)),
+            ("search hybrid", RankingVariant.Shipped),
         })
         {
-            await using var provider = Provider(connection, model, configure);
+            await using var provider = Provider(connection, model, _ => { }, ranking);
             var service = provider.GetRequiredService<IMemoryService>();
             await Time(name, queries, q => service.SearchAsync(caller, new SearchRequest(q)));
         }
 
         await using (var provider = Provider(connection, model, _ => { }))
         {
-            var vectors = provider.GetRequiredService<Mnemo.Memory.Search.VectorIndex>();
+            // The pure structure alone, loaded the way the server loads a user's vectors, then the feed query every search makes.
             var factory = provider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Mnemo.Memory.Storage.MemoryDbContext>>();
+            var set = new VectorSet(model.Dimensions);
+            await using (var db = await factory.CreateDbContextAsync())
+            {
+                foreach (var row in await SearchFeed.VectorsAsync(db, "u", model.ModelId, null, await SearchFeed.FactsAsync(db, "u", default), default))
+                {
+                    set.Upsert(row.MemoryId, row.Facts, VectorCodec.Decode(row.TextVectors), row.ContextVector is null ? [] : VectorCodec.Decode(row.ContextVector));
+                }
+            }
+
             var vector = (await model.EmbedAsync(["warm"], default))[0];
-            await Time("vector index scan only", queries, async _ =>
+            var active = new MemoryFilter(Mnemo.Memory.MemoryState.Active, [], null, null, null);
+            await Time("vector scan only (VectorSet)", queries, _ => Task.FromResult(set.Search(vector, active, 100, 0f)));
+            await Time("change feed query (no changes)", queries, async _ =>
             {
                 await using var db = await factory.CreateDbContextAsync();
-                await vectors.SearchAsync(db, "u", vector, null, null, 100, 0f, default);
+                await SearchFeed.ChangesAsync(db, "u", long.MaxValue - 1, default);
             });
             var service = provider.GetRequiredService<IMemoryService>();
             await Time("list (db + access log)", queries, _ => service.ListAsync(caller, new ListRequest(Limit: 10)));
@@ -114,11 +127,13 @@ internal static class SearchProfile
         Console.WriteLine($"{name,-28} p50 {times[times.Count / 2],7:F2} ms   p95 {times[(int)(times.Count * 0.95)],7:F2} ms");
     }
 
-    private static ServiceProvider Provider(string connection, IEmbeddingService embeddings, Action<MemoryOptions> configure)
+    private static ServiceProvider Provider(string connection, IEmbeddingService embeddings, Action<MemoryOptions> configure, RankingVariant? ranking = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(embeddings);
+        // The benchmark-only ranking switches, through the internal seam (registered before AddMnemoMemory).
+        services.AddSingleton(ranking ?? RankingVariant.Shipped);
         services.AddMnemoMemory(connection, configure);
         return services.BuildServiceProvider();
     }

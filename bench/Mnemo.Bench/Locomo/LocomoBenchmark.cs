@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mnemo.Memory;
 using Mnemo.Memory.Memories;
+using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
 
 namespace Mnemo.Bench.Locomo;
@@ -78,9 +79,11 @@ internal static class LocomoBenchmark
             var variants = Variants(variantSet);
             Console.WriteLine();
             Console.WriteLine($"{"variant",-44} {"R@1",6} {"R@5",6} {"R@10",6} {"R@20",6} {"any@10",7} {"MRR@20",7} {"ms/q",6}");
-            foreach (var (name, configure) in variants)
+            // --dump PATH writes every question's ranked ids and exact scores, to compare two builds on one --db.
+            await using var dump = Option(args, "--dump") is { } dumpPath ? new StreamWriter(dumpPath) : null;
+            foreach (var (name, configure, ranking) in variants)
             {
-                await EvaluateAsync(name, conversations, turnIds, embeddings, connectionString, o => { Ingestion(o); configure(o); });
+                await EvaluateAsync(name, conversations, turnIds, embeddings, connectionString, o => { Ingestion(o); configure(o); }, ranking, dump);
             }
         }
         finally
@@ -92,34 +95,46 @@ internal static class LocomoBenchmark
         return 0;
     }
 
-    private static List<(string Name, Action<MemoryOptions> Configure)> Variants(string set)
+    /// <summary>A ranking to measure: product options plus, through the internal seam, the benchmark-only switches.</summary>
+    private sealed record Variant(string Name, Action<MemoryOptions> Configure, RankingVariant Ranking)
     {
-        var list = new List<(string, Action<MemoryOptions>)>
+        public Variant(string name, Action<MemoryOptions> configure)
+            : this(name, configure, RankingVariant.Shipped)
         {
-            ("keyword only (BM25 porter + neighbours)", o => o.Search.Mode = SearchMode.KeywordOnly),
-            ("dense only (MiniLM)", o => o.Search.Mode = SearchMode.DenseOnly),
-            ("hybrid (shipped defaults)", _ => { }),
+        }
+    }
+
+    private static readonly RankingVariant KeywordOnly = new(RankingMode.KeywordOnly);
+    private static readonly RankingVariant DenseOnly = new(RankingMode.DenseOnly);
+
+    private static List<Variant> Variants(string set)
+    {
+        var list = new List<Variant>
+        {
+            new("keyword only (BM25 porter + neighbours)", _ => { }, KeywordOnly),
+            new("dense only (MiniLM)", _ => { }, DenseOnly),
+            new("hybrid (shipped defaults)", _ => { }),
         };
         if (set == "final")
         {
             // The shipped dense weight's neighbourhood: a default should sit on a plateau, not a spike.
             foreach (var dw in new[] { 0.15, 0.2, 0.25, 0.3, 0.35, 0.4 })
             {
-                list.Add(($"hybrid, dense weight {dw}", o => o.Search.DenseWeight = dw));
+                list.Add(new($"hybrid, dense weight {dw}", o => o.Search.DenseWeight = dw));
             }
 
-            list.Add(("hybrid, keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
+            list.Add(new("hybrid, keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
         }
 
         if (set == "fusion")
         {
-            list.Add(("hybrid, keyword candidates scored 0 on dense", o => o.Search.ScoreKeywordCandidates = false));
+            list.Add(new("hybrid, keyword candidates scored 0 on dense", _ => { }, new RankingVariant(ScoreKeywordCandidates: false)));
             foreach (var dw in new[] { 0.15, 0.3, 0.4, 0.5 })
             {
-                list.Add(($"hybrid dense weight {dw}", o => o.Search.DenseWeight = dw));
+                list.Add(new($"hybrid dense weight {dw}", o => o.Search.DenseWeight = dw));
             }
 
-            list.Add(("hybrid keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
+            list.Add(new("hybrid keyword context weight 0.7", o => o.Search.KeywordContextWeight = 0.7));
         }
 
         if (set == "tune")
@@ -130,7 +145,7 @@ internal static class LocomoBenchmark
                 {
                     foreach (var dc in new[] { 0.0, 0.3, 0.6 })
                     {
-                        list.Add(($"hybrid dw {dw} kctx {kc} dctx {dc}", o => { o.Search.DenseWeight = dw; o.Search.KeywordContextWeight = kc; o.Search.DenseContextWeight = dc; }));
+                        list.Add(new($"hybrid dw {dw} kctx {kc} dctx {dc}", o => { o.Search.DenseWeight = dw; o.Search.KeywordContextWeight = kc; o.Search.DenseContextWeight = dc; }));
                     }
                 }
             }
@@ -138,27 +153,27 @@ internal static class LocomoBenchmark
 
         if (set == "all")
         {
-            list.Add(("keyword, no neighbour context", o => { o.Search.Mode = SearchMode.KeywordOnly; o.Search.KeywordContextWeight = 0; }));
-            list.Add(("dense, no context vector", o => { o.Search.Mode = SearchMode.DenseOnly; o.Search.DenseContextWeight = 0; }));
-            list.Add(("hybrid, no context at all", o => { o.Search.KeywordContextWeight = 0; o.Search.DenseContextWeight = 0; }));
+            list.Add(new("keyword, no neighbour context", o => o.Search.KeywordContextWeight = 0, KeywordOnly));
+            list.Add(new("dense, no context vector", o => o.Search.DenseContextWeight = 0, DenseOnly));
+            list.Add(new("hybrid, no context at all", o => { o.Search.KeywordContextWeight = 0; o.Search.DenseContextWeight = 0; }));
             foreach (var w in new[] { 0.2, 0.3, 0.4, 0.5, 0.7 })
             {
-                list.Add(($"hybrid dense weight {w}", o => o.Search.DenseWeight = w));
+                list.Add(new($"hybrid dense weight {w}", o => o.Search.DenseWeight = w));
             }
 
             foreach (var w in new[] { 0.3, 0.5, 0.7 })
             {
-                list.Add(($"hybrid raw cosine, dense weight {w}", o => { o.Search.DenseWeight = w; o.Search.DenseMinMax = false; }));
+                list.Add(new($"hybrid raw cosine, dense weight {w}", o => o.Search.DenseWeight = w, new RankingVariant(DenseMinMax: false)));
             }
 
             foreach (var w in new[] { 0.1, 0.2, 0.5, 0.7 })
             {
-                list.Add(($"hybrid keyword context weight {w}", o => o.Search.KeywordContextWeight = w));
+                list.Add(new($"hybrid keyword context weight {w}", o => o.Search.KeywordContextWeight = w));
             }
 
             foreach (var w in new[] { 0.0, 0.15, 0.5, 0.7 })
             {
-                list.Add(($"hybrid dense context weight {w}", o => o.Search.DenseContextWeight = w));
+                list.Add(new($"hybrid dense context weight {w}", o => o.Search.DenseContextWeight = w));
             }
         }
 
@@ -168,7 +183,7 @@ internal static class LocomoBenchmark
     private static async Task<Dictionary<(string User, int Session, int Turn), string>> IngestAsync(
         List<Conversation> conversations, IEmbeddingService embeddings, string connectionString, Action<MemoryOptions> configure)
     {
-        await using var provider = Provider(embeddings, connectionString, configure);
+        await using var provider = Provider(embeddings, connectionString, configure, RankingVariant.Shipped);
         await MemoryDatabase.MigrateAsync(provider, CancellationToken.None);
         var service = provider.GetRequiredService<IMemoryService>();
         var ids = new Dictionary<(string, int, int), string>();
@@ -198,9 +213,9 @@ internal static class LocomoBenchmark
 
     private static async Task EvaluateAsync(
         string name, List<Conversation> conversations, Dictionary<(string, int, int), string> turnIds, IEmbeddingService embeddings,
-        string connectionString, Action<MemoryOptions> configure)
+        string connectionString, Action<MemoryOptions> configure, RankingVariant ranking, TextWriter? dump)
     {
-        await using var provider = Provider(embeddings, connectionString, configure);
+        await using var provider = Provider(embeddings, connectionString, configure, ranking);
         var service = provider.GetRequiredService<IMemoryService>();
         var recall = new double[Ks.Length];
         double any10 = 0, mrr = 0;
@@ -213,6 +228,7 @@ internal static class LocomoBenchmark
             foreach (var question in conversation.Questions)
             {
                 var hits = await service.SearchAsync(caller, new SearchRequest(question.Text, Limit: 20));
+                dump?.WriteLine($"{name}\t{conversation.Id}\t{question.Text}\t{string.Join(' ', hits.Select(h => FormattableString.Invariant($"{h.Memory.Id}:{h.Score:R}")))}");
                 var ranked = hits.Select(h => h.Memory.Id).ToList();
                 // An evidence turn that does not exist counts as not found.
                 var evidence = question.Evidence.Select(e => turnIds.GetValueOrDefault((conversation.Id, e.Session, e.Turn))).ToList();
@@ -240,11 +256,13 @@ internal static class LocomoBenchmark
             + string.Join("  ", byCategory.OrderBy(c => c.Key).Select(c => $"{c.Key}:{c.Value.R10 / c.Value.N:F3} (n={c.Value.N})")));
     }
 
-    private static ServiceProvider Provider(IEmbeddingService embeddings, string connectionString, Action<MemoryOptions> configure)
+    private static ServiceProvider Provider(IEmbeddingService embeddings, string connectionString, Action<MemoryOptions> configure, RankingVariant ranking)
     {
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(embeddings);
+        // The benchmark-only switches: registered first, so AddMnemoMemory keeps this one instead of the shipped one.
+        services.AddSingleton(ranking);
         services.AddMnemoMemory(connectionString, configure);
         return services.BuildServiceProvider();
     }

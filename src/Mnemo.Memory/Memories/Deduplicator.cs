@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
 using Mnemo.Memory.Search;
+using Mnemo.Memory.Search.Vectors;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Memories;
@@ -19,7 +20,7 @@ internal static class Deduplicator
     private const int CandidatesPerInput = 5;
 
     public static async Task<Duplicate?[]> ResolveAsync(
-        MemoryDbContext db, IKeywordIndex keywordIndex, IReadOnlyList<MemoryEntity> inputs, List<MemoryEmbeddingEntity>? vectors,
+        MemoryDbContext db, SearchIndex search, IReadOnlyList<MemoryEntity> inputs, IReadOnlyList<MemoryEmbeddingEntity>? vectors,
         double threshold, CancellationToken ct)
     {
         var result = new Duplicate?[inputs.Count];
@@ -35,7 +36,7 @@ internal static class Deduplicator
         {
             var terms = Search.QueryTerms.Extract(inputs[i].Text);
             // A near-duplicate has the same content words (after stop-words and stemming); the cosine decides.
-            candidateIds[i] = [.. await keywordIndex.FindContainingAllAsync(db, userId, terms, CandidatesPerInput, ct)];
+            candidateIds[i] = [.. await search.FindContainingAllAsync(db, userId, terms, CandidatesPerInput, ct)];
         }
 
         var allIds = candidateIds.SelectMany(c => c).Distinct().ToList();

@@ -1,14 +1,5 @@
 namespace Mnemo.Memory.Memories;
 
-/// <summary>Lifecycle of a memory. Deleted is a soft delete: the row and its history stay, every tool hides it.</summary>
-public enum MemoryState
-{
-    Active,
-    Paused,
-    Archived,
-    Deleted,
-}
-
 /// <summary>
 /// Who is acting: the user comes only from an authenticated token (never from a tool argument);
 /// <paramref name="App"/> is the client application that wrote or read, for the memory's origin and the access log.
@@ -84,7 +75,4 @@ public interface IMemoryService
 
     /// <summary>Soft-deletes every memory of the caller; returns how many.</summary>
     Task<int> DeleteAllAsync(MemoryCaller caller, CancellationToken cancellationToken = default);
-
-    /// <summary>Counts the caller's memories that are not deleted (for status and CLI).</summary>
-    Task<int> CountAsync(string userId, CancellationToken cancellationToken = default);
 }

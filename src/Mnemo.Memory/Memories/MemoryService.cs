@@ -6,20 +6,17 @@ using Mnemo.Memory.Storage;
 namespace Mnemo.Memory.Memories;
 
 /// <summary>
-/// The memory service on EF Core. Rules: every input is validated before anything is written; writes are one
-/// transaction (memories, tags, history, keyword index, access log) committed before the method returns; every
+/// The memory service on EF Core: validation and writes. Rules: every input is validated before anything is written;
+/// writes are one transaction (memories, tags, history, access log, and through <see cref="SearchIndex"/> the vectors
+/// and change feed rows that keep every process's search indexes in step) committed before the method returns; every
 /// query is filtered by the caller's user id, so another user's memory is indistinguishable from a missing one.
 /// </summary>
 internal sealed class MemoryService(
     IDbContextFactory<MemoryDbContext> contextFactory,
-    IKeywordIndex keywordIndex,
-    VectorIndex vectorIndex,
-    MemoryIndexer indexer,
+    SearchIndex search,
     IOptions<MemoryOptions> options,
     TimeProvider time) : IMemoryService
 {
-    private MemorySearchOptions SearchOptions => options.Value.Search;
-
     public async Task<IReadOnlyList<AddOutcome>> AddAsync(MemoryCaller caller, IReadOnlyList<NewMemory> memories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -58,13 +55,12 @@ internal sealed class MemoryService(
         }
 
         // Vectors are computed before the write lock is taken; without a loaded model they are back-filled later.
-        var items = indexer.Items(entities, entities);
-        var vectors = await indexer.EmbedAsync(items, cancellationToken);
+        var vectors = await search.ComputeVectorsAsync(entities, cancellationToken);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var outcomes = await Deduplicator.ResolveAsync(db, keywordIndex, entities, vectors, options.Value.DeduplicationThreshold, cancellationToken);
-        var added = new List<int>();
+        var outcomes = await Deduplicator.ResolveAsync(db, search, entities, vectors, options.Value.DeduplicationThreshold, cancellationToken);
+        var added = new List<MemoryEntity>();
         for (var i = 0; i < entities.Count; i++)
         {
             if (outcomes[i] is { } duplicate)
@@ -84,44 +80,20 @@ internal sealed class MemoryService(
             }
             else
             {
-                added.Add(i);
+                added.Add(entities[i]);
                 db.Memories.Add(entities[i]);
             }
         }
 
         var results = entities.Select((e, i) => outcomes[i] is { } d ? new AddOutcome(d.Id, "updated") : new AddOutcome(e.Id, "added")).ToList();
         LogAccess(db, caller, "add", results.Select(r => r.Id).Distinct(), now);
-        if (vectors is not null)
-        {
-            var keep = added.Select(i => entities[i].Id).ToHashSet(StringComparer.Ordinal);
-            db.Embeddings.AddRange(vectors.Where(v => keep.Contains(v.MemoryId)));
-        }
-
         // A refreshed memory keeps its place (and neighbours) in the add call that first wrote it.
         var refreshed = outcomes.Where(o => o?.Existing is not null).Select(o => o!.Existing!).DistinctBy(e => e.Id).ToList();
-        keywordIndex.RecordChanges(db, caller.UserId, added.Select(i => entities[i].Id).Concat(refreshed.Select(e => e.Id)));
-        await db.SaveChangesAsync(cancellationToken);
-        if (refreshed.Count > 0)
-        {
-            await ReembedAsync(db, refreshed, cancellationToken);
-        }
+        await search.RecordAddedAsync(db, added, vectors, refreshed, cancellationToken);
 
         // Committed before the acknowledgement: an id the caller receives survives a crash.
         await transaction.CommitAsync(cancellationToken);
         return results;
-    }
-
-    /// <summary>Replaces the vectors of memories whose text changed (inside the caller's transaction).</summary>
-    private async Task ReembedAsync(MemoryDbContext db, IReadOnlyList<MemoryEntity> changed, CancellationToken ct)
-    {
-        var ids = changed.Select(c => c.Id).ToList();
-        await db.Embeddings.Where(e => ids.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
-        var items = indexer.Items(changed, await MemoryIndexer.BatchMembersAsync(db, changed, ct));
-        if (await indexer.EmbedAsync(items, ct) is { } rows)
-        {
-            db.Embeddings.AddRange(rows);
-            await db.SaveChangesAsync(ct);
-        }
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(MemoryCaller caller, SearchRequest request, CancellationToken cancellationToken = default)
@@ -141,11 +113,9 @@ internal sealed class MemoryService(
 
         var limit = MemoryInput.Limit(request.Limit);
         var filter = Filter(request.State, request.Tags, request.App, "tags", request.OccurredAfter, request.OccurredBefore);
-        var terms = QueryTerms.Extract(query);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        // A query of stop-words or punctuation only matches nothing: an empty result, not an error.
-        var ranked = terms.Count == 0 ? [] : await RankAsync(db, caller.UserId, query, terms, filter, limit, cancellationToken);
+        var ranked = await search.RankAsync(db, caller.UserId, query, filter, limit, cancellationToken);
         var records = await LoadAsync(db, caller.UserId, ranked.Select(r => r.Id).ToList(), cancellationToken);
         var hits = ranked
             .Where(r => records.ContainsKey(r.Id))
@@ -155,49 +125,6 @@ internal sealed class MemoryService(
         LogAccess(db, caller, "search", hits.Select(h => h.Memory.Id), Now());
         await db.SaveAccessLogAsync(cancellationToken);
         return hits;
-    }
-
-    /// <summary>Keyword and semantic candidates, fused; best first, at most <paramref name="limit"/>.</summary>
-    private async Task<List<ScoredId>> RankAsync(
-        MemoryDbContext db, string userId, string query, IReadOnlyList<string> terms, MemoryFilter filter, int limit, CancellationToken ct)
-    {
-        var search = SearchOptions;
-        var candidates = Math.Max(limit, search.CandidateCount);
-        var useDense = search.Mode != SearchMode.KeywordOnly && indexer.EmbeddingsEnabled;
-        // The query vector (~4 ms, the longest step) is computed meanwhile: the keyword ranking and both indexes'
-        // catch-up with the database run while the model works.
-        var queryVector = useDense ? Task.Run(() => indexer.Embeddings.EmbedAsync([query], ct), ct) : null;
-        var keyword = search.Mode == SearchMode.DenseOnly && useDense
-            ? []
-            : await keywordIndex.SearchAsync(db, userId, terms, filter, candidates, ct);
-        if (queryVector is null)
-        {
-            return keyword.Take(limit).ToList();
-        }
-
-        await vectorIndex.CatchUpAsync(db, userId, ct);
-
-        float[] vector;
-        try
-        {
-            vector = (await queryVector)[0];
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Degrade, never fail: the keyword ranking answers alone.
-            return keyword.Take(limit).ToList();
-        }
-
-        var contextWeight = search.DenseNeighbourWindow > 0 ? (float)search.DenseContextWeight : 0f;
-        var dense = vectorIndex.Search(userId, vector, filter.OccurredAfter, filter.OccurredBefore, candidates, contextWeight);
-        var allowed = await keywordIndex.FilterAsync(db, userId, dense.Select(d => d.Id).ToList(), filter, ct);
-        dense = dense.Where(d => allowed.Contains(d.Id)).ToList();
-        // Keyword candidates the semantic top list missed still get their own cosine (a few dot products).
-        var denseOfKeyword = search.ScoreKeywordCandidates ? vectorIndex.Score(userId, vector, keyword.Select(k => k.Id), contextWeight) : null;
-        var fused = search.Mode == SearchMode.DenseOnly
-            ? [.. dense]
-            : HybridRanker.Fuse(keyword, dense, search.DenseWeight, search.DenseMinMax, denseOfKeyword);
-        return fused.Take(limit).ToList();
     }
 
     /// <summary>
@@ -305,24 +232,8 @@ internal sealed class MemoryService(
         entity.State = state ?? entity.State;
         entity.UpdatedAt = now;
         LogAccess(db, caller, "update", [entity.Id], now);
-        keywordIndex.RecordChanges(db, caller.UserId, [entity.Id]);
-        await db.SaveChangesAsync(cancellationToken);
-
-        if (entity.State == MemoryState.Deleted)
-        {
-            await db.Embeddings.Where(e => e.MemoryId == entity.Id).ExecuteDeleteAsync(cancellationToken);
-        }
-        else if (newText is not null)
-        {
-            await ReembedAsync(db, [entity], cancellationToken);
-        }
-
+        await search.RecordChangedAsync(db, [entity], textChanged: newText is not null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (entity.State == MemoryState.Deleted)
-        {
-            vectorIndex.Forget(caller.UserId, [entity.Id]);
-        }
-
         return ToRecord(entity);
     }
 
@@ -344,12 +255,8 @@ internal sealed class MemoryService(
         var now = Now();
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
         LogAccess(db, caller, "delete", entities.Select(e => e.Id), now);
-        keywordIndex.RecordChanges(db, caller.UserId, entities.Select(e => e.Id));
-        await db.SaveChangesAsync(cancellationToken);
-        var deleted = entities.Select(e => e.Id).ToList();
-        await db.Embeddings.Where(e => deleted.Contains(e.MemoryId)).ExecuteDeleteAsync(cancellationToken);
+        await search.RecordChangedAsync(db, entities, textChanged: false, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        vectorIndex.Forget(caller.UserId, entities.Select(e => e.Id));
         return entities.Count;
     }
 
@@ -363,18 +270,9 @@ internal sealed class MemoryService(
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
         // The access log keeps the count, not 100k ids.
         LogAccess(db, caller, "delete_all", [], now);
-        await keywordIndex.RecordResetAsync(db, caller.UserId, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await db.Embeddings.Where(e => e.UserId == caller.UserId).ExecuteDeleteAsync(cancellationToken);
+        await search.RecordResetAsync(db, caller.UserId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        vectorIndex.ForgetUser(caller.UserId);
         return entities.Count;
-    }
-
-    public async Task<int> CountAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await Visible(db, userId).CountAsync(cancellationToken);
     }
 
     private long Now() => time.GetUtcNow().UtcTicks;

@@ -17,9 +17,8 @@ namespace Mnemo.Memory.Search;
 /// </summary>
 internal sealed partial class SearchBackgroundService(
     IEmbeddingService embeddings,
-    MemoryIndexer indexer,
-    IKeywordIndex keywords,
-    VectorIndex vectors,
+    VectorBackfill backfiller,
+    SearchIndex search,
     IDbContextFactory<MemoryDbContext> contextFactory,
     BackfillProgress backfill,
     IOptions<MemoryOptions> options,
@@ -38,11 +37,11 @@ internal sealed partial class SearchBackgroundService(
         try
         {
             var users = await RecentUsersAsync(stoppingToken);
-            await WarmUpAsync(users, keywords.WarmUpAsync, stoppingToken);
+            await WarmUpAsync(users, withVectors: false, stoppingToken);
             await loading;
             if (embeddings.IsEnabled)
             {
-                await WarmUpAsync(users, vectors.CatchUpAsync, stoppingToken);
+                await WarmUpAsync(users, withVectors: true, stoppingToken);
             }
         }
         finally
@@ -58,7 +57,7 @@ internal sealed partial class SearchBackgroundService(
             {
                 try
                 {
-                    await indexer.BackfillAsync(all: false, backfill, stoppingToken);
+                    await backfiller.BackfillAsync(all: false, backfill, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -84,7 +83,7 @@ internal sealed partial class SearchBackgroundService(
             return 0;
         }
 
-        var evicted = keywords.EvictIdle(idle) + vectors.EvictIdle(idle);
+        var evicted = search.EvictIdle(idle);
         if (evicted > 0)
         {
             LogEvicted(logger, evicted, idle);
@@ -121,7 +120,7 @@ internal sealed partial class SearchBackgroundService(
         }
     }
 
-    private async Task WarmUpAsync(IReadOnlyList<string> users, Func<MemoryDbContext, string, CancellationToken, Task> load, CancellationToken ct)
+    private async Task WarmUpAsync(IReadOnlyList<string> users, bool withVectors, CancellationToken ct)
     {
         try
         {
@@ -129,7 +128,7 @@ internal sealed partial class SearchBackgroundService(
             {
                 // One context per user: a search of another user goes on meanwhile, each index has its own lock.
                 await using var db = await contextFactory.CreateDbContextAsync(ct);
-                await load(db, user, ct);
+                await search.WarmUpAsync(db, user, withVectors, ct);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -139,7 +138,7 @@ internal sealed partial class SearchBackgroundService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Freed {Count} in-memory search indexes unused for {Idle}.")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Freed the in-memory search indexes of {Count} users idle for {Idle}.")]
     private static partial void LogEvicted(ILogger logger, int count, TimeSpan idle);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Loading search indexes at start-up failed; each user's first search loads them instead.")]

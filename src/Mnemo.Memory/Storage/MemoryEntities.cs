@@ -1,5 +1,3 @@
-using Mnemo.Memory.Memories;
-
 namespace Mnemo.Memory.Storage;
 
 // EF entities: never leave this assembly (the wire shape is MemoryRecord). Times are UTC ticks (long):
@@ -56,7 +54,8 @@ internal sealed class MemoryAccessLogEntity
 /// <summary>
 /// A memory's vectors under one model: <see cref="TextVectors"/> holds one unit vector per chunk of the text,
 /// <see cref="ContextVector"/> (optional) the text read together with its neighbours. Floats, little-endian.
-/// <see cref="Seq"/> grows with every write, so a process can load only what changed since it last looked.
+/// <see cref="Seq"/> grows with every write: vectors load in the order they were written, so ties in a scan break the
+/// same way in every process. (What changed is told by <see cref="MemoryChangeEntity"/>, not by this number.)
 /// </summary>
 internal sealed class MemoryEmbeddingEntity
 {
@@ -69,10 +68,11 @@ internal sealed class MemoryEmbeddingEntity
 }
 
 /// <summary>
-/// The change feed of the in-memory keyword index: every write that adds, edits, re-states or deletes memories appends
-/// a row per memory in its own transaction; an empty <see cref="MemoryId"/> means "reload all of this user's memories"
-/// (delete_all, purge). SQLite runs one writer at a time, so <see cref="Seq"/> order is commit order and a process
-/// that has read up to a sequence number has seen every earlier change (its own and other processes').
+/// The one change feed of both in-memory search indexes (keyword and vector): every write that adds, edits, re-states,
+/// deletes or (re)computes the vectors of memories appends a row per memory in its own transaction, through
+/// <c>SearchIndex</c>; an empty <see cref="MemoryId"/> means "reload all of this user's memories" (delete_all, purge).
+/// SQLite runs one writer at a time, so <see cref="Seq"/> order is commit order and a process that has read up to a
+/// sequence number has seen every earlier change (its own and other processes').
 /// </summary>
 internal sealed class MemoryChangeEntity
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mnemo.Memory;
 using Mnemo.Memory.Memories;
 
 namespace Mnemo.Server.Mcp;

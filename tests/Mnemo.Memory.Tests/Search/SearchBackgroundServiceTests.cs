@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search;
-using Mnemo.Memory.Search.Keyword;
 
 namespace Mnemo.Memory.Tests;
 
@@ -19,11 +18,9 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         await using var restarted = db.OpenProvider();
         await WarmUpAsync(restarted);
 
-        var keywords = (KeywordIndex)restarted.GetRequiredService<IKeywordIndex>();
-        var vectors = restarted.GetRequiredService<VectorIndex>();
-        Assert.True(keywords.IsLoaded("carol") && keywords.IsLoaded("bob"));
-        Assert.True(vectors.IsLoaded("carol") && vectors.IsLoaded("bob"));
-        Assert.False(keywords.IsLoaded("alice") || vectors.IsLoaded("alice"));
+        var search = restarted.GetRequiredService<SearchIndex>();
+        Assert.True(search.IsLoaded("carol", vectors: true) && search.IsLoaded("bob", vectors: true));
+        Assert.False(search.IsLoaded("alice"));
         // A user left out is loaded by their first search, as without warm-up.
         Assert.Single(await restarted.GetRequiredService<IMemoryService>().SearchAsync(new MemoryCaller("alice", null), new SearchRequest("alice")));
     }
@@ -37,7 +34,7 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         await using var restarted = db.OpenProvider();
         await WarmUpAsync(restarted);
 
-        Assert.True(((KeywordIndex)restarted.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
+        Assert.True(restarted.GetRequiredService<SearchIndex>().IsLoaded("alice"));
     }
 
     [Fact]
@@ -49,8 +46,7 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         await using var restarted = db.OpenProvider();
         await WarmUpAsync(restarted);
 
-        Assert.False(((KeywordIndex)restarted.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
-        Assert.False(restarted.GetRequiredService<VectorIndex>().IsLoaded("alice"));
+        Assert.False(restarted.GetRequiredService<SearchIndex>().IsLoaded("alice"));
     }
 
     [Fact]
@@ -60,22 +56,21 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         await AddInTurnAsync(db, "alice", "bob");
         await using var provider = db.OpenProvider();
         var service = provider.GetRequiredService<IMemoryService>();
-        var keywords = (KeywordIndex)provider.GetRequiredService<IKeywordIndex>();
-        var vectors = provider.GetRequiredService<VectorIndex>();
+        var search = provider.GetRequiredService<SearchIndex>();
         var background = (SearchBackgroundService)provider.GetServices<IHostedService>().Single();
         await service.SearchAsync(new MemoryCaller("alice", null), new SearchRequest("notebook"));
         db.Time.Advance(TimeSpan.FromMinutes(30));
         await service.SearchAsync(new MemoryCaller("bob", null), new SearchRequest("notebook"));
         db.Time.Advance(TimeSpan.FromMinutes(45));
 
-        // Alice: idle 75 minutes, both her indexes go. Bob: idle 45 minutes, kept.
-        Assert.Equal(2, background.EvictIdleIndexes());
+        // Alice: idle 75 minutes, both her indexes go (one user freed). Bob: idle 45 minutes, kept.
+        Assert.Equal(1, background.EvictIdleIndexes());
 
-        Assert.False(keywords.IsLoaded("alice") || vectors.IsLoaded("alice"));
-        Assert.True(keywords.IsLoaded("bob") && vectors.IsLoaded("bob"));
+        Assert.False(search.IsLoaded("alice"));
+        Assert.True(search.IsLoaded("bob", vectors: true));
         var hits = await service.SearchAsync(new MemoryCaller("alice", null), new SearchRequest("a book for thoughts", Limit: 1));
         Assert.Equal("alice keeps a notebook of ideas", hits.Single().Memory.Text);
-        Assert.True(keywords.IsLoaded("alice") && vectors.IsLoaded("alice"));
+        Assert.True(search.IsLoaded("alice", vectors: true));
     }
 
     [Fact]
@@ -88,7 +83,7 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         db.Time.Advance(TimeSpan.FromDays(30));
 
         Assert.Equal(0, ((SearchBackgroundService)provider.GetServices<IHostedService>().Single()).EvictIdleIndexes());
-        Assert.True(((KeywordIndex)provider.GetRequiredService<IKeywordIndex>()).IsLoaded("alice"));
+        Assert.True(provider.GetRequiredService<SearchIndex>().IsLoaded("alice"));
     }
 
     /// <summary>Each user adds a memory an hour after the one before, so the last is the most recently active.</summary>

@@ -138,7 +138,7 @@ public sealed class KeywordIndexSharedDatabaseTests : IAsyncLifetime
         var repeated = await _reader.AddAsync(Alice, [new("i like  GREEN tea")]);
 
         Assert.Equal([new AddOutcome(original[0].Id, "updated")], repeated);
-        Assert.Equal(2, await _reader.CountAsync(Alice.UserId));
+        Assert.Equal(2, await _db.CountAsync(Alice.UserId));
     }
 
     [Fact]

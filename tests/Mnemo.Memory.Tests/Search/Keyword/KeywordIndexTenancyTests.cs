@@ -25,21 +25,21 @@ public sealed class KeywordIndexTenancyTests : IAsyncLifetime
         var alices = await _db.Service.AddAsync(Alice, [new("Alice's secret password hint is pineapple"), new("pineapple pizza is fine")]);
         var bobs = await _db.Service.AddAsync(Bob, [new("Bob hates pineapple on pizza")]);
         await using var provider = _db.OpenProvider();
-        var index = provider.GetRequiredService<IKeywordIndex>();
+        var index = provider.GetRequiredService<SearchIndex>();
         await using var db = await provider.GetRequiredService<IDbContextFactory<MemoryDbContext>>().CreateDbContextAsync();
 
-        var found = await index.SearchAsync(db, Bob.UserId, ["pineapple", "pizza", "secret", "password"], ActiveOnly, 100, CancellationToken.None);
+        var found = await index.RankAsync(db, Bob.UserId, "pineapple pizza secret password", ActiveOnly, 100, CancellationToken.None);
         var containing = await index.FindContainingAllAsync(db, Bob.UserId, ["pineapple", "pizza"], 100, CancellationToken.None);
-        var foreignOnly = await index.SearchAsync(db, Bob.UserId, ["secret", "password", "hint"], ActiveOnly, 100, CancellationToken.None);
+        var foreignOnly = await index.RankAsync(db, Bob.UserId, "secret password hint", ActiveOnly, 100, CancellationToken.None);
         // Alice's changes after Bob's index was loaded reach Alice's index only.
         await _db.Service.AddAsync(Alice, [new("another pineapple secret")]);
-        var afterAlicesWrite = await index.SearchAsync(db, Bob.UserId, ["pineapple", "secret"], ActiveOnly, 100, CancellationToken.None);
+        var afterAlicesWrite = await index.RankAsync(db, Bob.UserId, "pineapple secret", ActiveOnly, 100, CancellationToken.None);
 
         Assert.Equal([bobs[0].Id], found.Select(f => f.Id));
         Assert.Equal([bobs[0].Id], containing);
         Assert.Empty(foreignOnly);
         Assert.Equal([bobs[0].Id], afterAlicesWrite.Select(f => f.Id));
-        Assert.Equal(alices.Select(a => a.Id).Order(StringComparer.Ordinal), (await index.SearchAsync(db, Alice.UserId, ["hint", "fine"], ActiveOnly, 100, CancellationToken.None)).Select(f => f.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(alices.Select(a => a.Id).Order(StringComparer.Ordinal), (await index.RankAsync(db, Alice.UserId, "hint fine", ActiveOnly, 100, CancellationToken.None)).Select(f => f.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -53,8 +53,9 @@ public sealed class UserKeywordIndexReferenceTests
                 for (var i = random.Next(1, 6) - 1; i >= 0; i--)
                 {
                     var document = new KeywordDocument(
-                        $"m{all.Count}", MemoryState.Active, random.Next(3) == 0 ? "cursor" : null, Days[random.Next(Days.Length)],
-                        batch, i, RandomTags(random), RandomText(random));
+                        $"m{all.Count}",
+                        new MemoryFacts(MemoryState.Active, random.Next(3) == 0 ? "cursor" : null, Days[random.Next(Days.Length)], RandomTags(random)),
+                        batch, i, RandomText(random));
                     all.Add(document);
                     index.Upsert(document);
                     live[document.Id] = (document, ++version);
@@ -70,7 +71,7 @@ public sealed class UserKeywordIndexReferenceTests
                     var changed = document with
                     {
                         Text = random.Next(2) == 0 ? RandomText(random) : document.Text,
-                        State = (MemoryState)random.Next(3),
+                        Facts = document.Facts with { State = (MemoryState)random.Next(3) },
                     };
                     all[at] = changed;
                     index.Upsert(changed);
@@ -125,7 +126,7 @@ public sealed class UserKeywordIndexReferenceTests
             }
 
             var containing = live.Values
-                .Where(v => v.Document.State == MemoryState.Active && stems.Count > 0
+                .Where(v => v.Document.Facts.State == MemoryState.Active && stems.Count > 0
                     && stems.All(reference.Text[v.Document.Id].Stems.Contains))
                 .OrderByDescending(v => v.Version).Take(limit).Select(v => v.Document.Id);
             Assert.Equal(containing, index.ContainingAll(stems, limit));
@@ -149,7 +150,7 @@ public sealed class UserKeywordIndexReferenceTests
             Text = documents.ToDictionary(d => d.Id, d => KeywordTokenizer.Tokenize(d.Text), StringComparer.Ordinal);
             _date = documents.ToDictionary(
                 d => d.Id,
-                d => KeywordTokenizer.Tokenize(new DateTime(d.OccurredAt, DateTimeKind.Utc).ToString("d MMMM yyyy", CultureInfo.InvariantCulture)),
+                d => KeywordTokenizer.Tokenize(new DateTime(d.Facts.OccurredAt, DateTimeKind.Utc).ToString("d MMMM yyyy", CultureInfo.InvariantCulture)),
                 StringComparer.Ordinal);
             foreach (var batch in documents.GroupBy(d => d.BatchId))
             {
@@ -199,11 +200,11 @@ public sealed class UserKeywordIndexReferenceTests
     }
 
     private static bool Passes(KeywordDocument document, MemoryFilter filter) =>
-        document.State == filter.State
-        && (filter.App is null || document.App == filter.App)
-        && (filter.OccurredAfter is not { } after || document.OccurredAt >= after)
-        && (filter.OccurredBefore is not { } before || document.OccurredAt <= before)
-        && filter.Tags.All(document.Tags.Contains);
+        document.Facts.State == filter.State
+        && (filter.App is null || document.Facts.App == filter.App)
+        && (filter.OccurredAfter is not { } after || document.Facts.OccurredAt >= after)
+        && (filter.OccurredBefore is not { } before || document.Facts.OccurredAt <= before)
+        && filter.Tags.All(document.Facts.Tags.Contains);
 
     private static string RandomText(Random random) =>
         string.Join(' ', Enumerable.Range(0, random.Next(1, 9)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));

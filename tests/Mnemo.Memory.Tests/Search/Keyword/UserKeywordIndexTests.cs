@@ -16,7 +16,7 @@ public sealed class UserKeywordIndexTests
     private static KeywordDocument Doc(
         string id, string text, string? batch = null, int position = 0, MemoryState state = MemoryState.Active,
         string? app = null, long? occurredAt = null, params string[] tags) =>
-        new(id, state, app, occurredAt ?? May8, batch ?? id, position, tags, text);
+        new(id, new MemoryFacts(state, app, occurredAt ?? May8, tags), batch ?? id, position, text);
 
     /// <summary>The memories of one add call, in order: ids "{batch}0", "{batch}1", ...</summary>
     private void AddBatch(string batch, params string[] texts)

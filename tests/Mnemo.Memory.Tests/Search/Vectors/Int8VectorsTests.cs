@@ -1,4 +1,4 @@
-using Mnemo.Memory.Search;
+using Mnemo.Memory.Search.Vectors;
 
 namespace Mnemo.Memory.Tests.Vectors;
 

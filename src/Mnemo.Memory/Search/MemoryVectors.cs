@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Search.Vectors;
 using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
@@ -11,23 +11,12 @@ namespace Mnemo.Memory.Search;
 internal sealed record IndexItem(string Id, string UserId, string Text, string? DenseContext);
 
 /// <summary>
-/// Computes vectors: text chunks and optional neighbour context (memories written in the same add call). Also back-fills
-/// vectors missing after a crash or while the model was loading, and re-indexes on a model change. (The keyword index
-/// needs none of this: it follows the memories table by itself.)
+/// Computes the vector rows of memories: one vector per chunk of the text and, optionally, one of the text read with its
+/// neighbours (memories written in the same add call). Storing them, and telling the indexes, is
+/// <see cref="SearchIndex"/>'s job.
 /// </summary>
-internal sealed partial class MemoryIndexer(
-    IDbContextFactory<MemoryDbContext> contextFactory,
-    IEmbeddingService embeddings,
-    VectorIndex vectorIndex,
-    IOptions<MemoryOptions> options,
-    ILogger<MemoryIndexer> logger)
+internal sealed partial class MemoryVectors(IEmbeddingService embeddings, IOptions<MemoryOptions> options, ILogger<MemoryVectors> logger)
 {
-    private const int PageSize = 128;
-
-    public bool EmbeddingsEnabled => embeddings.IsEnabled;
-
-    public IEmbeddingService Embeddings => embeddings;
-
     /// <summary>Index items for <paramref name="targets"/>, given every live member of their add calls.</summary>
     public IReadOnlyList<IndexItem> Items(IReadOnlyList<MemoryEntity> targets, IReadOnlyList<MemoryEntity> batchMembers)
     {
@@ -102,75 +91,6 @@ internal sealed partial class MemoryIndexer(
         return db.Memories.AsNoTracking().Where(m => batchIds.Contains(m.BatchId) && m.State != MemoryState.Deleted).ToListAsync(ct);
     }
 
-    /// <summary>
-    /// Computes vectors for memories that have none under the current model (all memories when <paramref name="all"/>,
-    /// after a model change). Returns how many were indexed.
-    /// </summary>
-    public async Task<int> BackfillAsync(bool all, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
-    {
-        if (!embeddings.IsEnabled)
-        {
-            return 0;
-        }
-
-        var model = embeddings.ModelId;
-        int total;
-        await using (var db = await contextFactory.CreateDbContextAsync(ct))
-        {
-            total = await Pending(db, model, all, "").CountAsync(ct);
-        }
-
-        var done = 0;
-        var after = "";
-        progress?.Report((0, total));
-        while (true)
-        {
-            await using var db = await contextFactory.CreateDbContextAsync(ct);
-            var page = await Pending(db, model, all, after).OrderBy(m => m.Id).Take(PageSize).AsNoTracking().ToListAsync(ct);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            after = page[^1].Id;
-            var items = Items(page, await BatchMembersAsync(db, page, ct));
-            var rows = await EmbedAsync(items, ct);
-            if (rows is null)
-            {
-                break;
-            }
-
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ids = page.Select(m => m.Id).ToList();
-            await db.Embeddings.Where(e => ids.Contains(e.MemoryId)).ExecuteDeleteAsync(ct);
-            // Skip memories deleted while the vectors were computed.
-            var live = await db.Memories.Where(m => ids.Contains(m.Id) && m.State != MemoryState.Deleted).Select(m => m.Id).ToListAsync(ct);
-            db.Embeddings.AddRange(rows.Where(r => live.Contains(r.MemoryId)));
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-            done += page.Count;
-            progress?.Report((Math.Min(done, total), total));
-        }
-
-        if (all)
-        {
-            vectorIndex.Clear();
-        }
-
-        if (done > 0)
-        {
-            LogBackfilled(logger, done, model);
-        }
-
-        return done;
-    }
-
-    private static IQueryable<MemoryEntity> Pending(MemoryDbContext db, string model, bool all, string after)
-    {
-        var live = db.Memories.Where(m => m.State != MemoryState.Deleted && string.Compare(m.Id, after) > 0);
-        return all ? live : live.Where(m => !db.Embeddings.Any(e => e.MemoryId == m.Id && e.Model == model));
-    }
-
     private static string Neighbours(List<MemoryEntity> batch, int position, int window)
     {
         var from = Math.Max(0, position - window);
@@ -186,7 +106,4 @@ internal sealed partial class MemoryIndexer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Computing vectors failed; the memories are stored and found by keyword, vectors will be back-filled.")]
     private static partial void LogEmbedFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Count} memories under {Model}.")]
-    private static partial void LogBackfilled(ILogger logger, int count, string model);
 }

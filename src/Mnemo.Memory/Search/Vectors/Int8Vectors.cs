@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Mnemo.Memory.Search;
+namespace Mnemo.Memory.Search.Vectors;
 
 /// <summary>
 /// Scalar quantisation of vectors to signed bytes with one scale per vector (v ≈ scale × code, |code| ≤ 127), and

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mnemo.Memory.Search;
+namespace Mnemo.Memory.Search.Vectors;
 
 /// <summary>Vectors as stored: float32, little-endian, concatenated.</summary>
 internal static class VectorCodec
