@@ -133,7 +133,7 @@ public sealed class UserKeywordIndexReferenceTests
         }
     }
 
-    /// <summary>BM25 as documented on <see cref="UserKeywordIndex"/>, computed the long way.</summary>
+    /// <summary>BM25 as documented on <see cref="Bm25Scorer"/>, computed the long way.</summary>
     private sealed class Reference
     {
         private readonly KeywordRanking _ranking;
