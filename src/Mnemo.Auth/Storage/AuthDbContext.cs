@@ -66,6 +66,7 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
             key.Property(k => k.Use).HasColumnName("use").HasMaxLength(16);
             key.Property(k => k.ProtectedKey).HasColumnName("protected_key");
             key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.Property(k => k.ActiveFrom).HasColumnName("active_from");
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

@@ -87,6 +87,10 @@ namespace Mnemo.Auth.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<DateTimeOffset>("ActiveFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_from");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
