@@ -23,6 +23,7 @@ public static class Cli
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(ClientsCommand.Create());
+        root.Subcommands.Add(SigningKeysCommand.Create());
         // Memory module (issue 4): rebuild search indexes after a model change.
         root.Subcommands.Add(ReindexCommand.Create());
 
