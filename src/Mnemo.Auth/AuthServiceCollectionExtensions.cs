@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Accounts;
 using Mnemo.Auth.ApiKeys;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.OAuth.Keys;
 using Mnemo.Auth.Storage;
 using Mnemo.Storage.Sqlite;
@@ -56,6 +57,7 @@ internal static class AuthServiceCollectionExtensions
         // every instance, every restart and the CLI read the same key ring.
         services.AddDataProtection().SetApplicationName("Mnemo").PersistKeysToDbContext<AuthDbContext>();
         services.AddServerKeyStore();
+        services.AddAuditLog();
 
         // OpenIddict's stores live in the same context: the CLI manages OAuth clients and revokes a
         // user's grants without a web host.

@@ -108,6 +108,9 @@ public sealed class MnemoAuthOptions
     /// </summary>
     public TimeSpan SigningKeyLeadTime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>The audit log (Mnemo binds <c>Mnemo:Audit</c>).</summary>
+    public MnemoAuditOptions Audit { get; } = new();
+
     /// <summary>The longest any token signed or encrypted by a server key lives: how long a superseded key must still validate.</summary>
     internal TimeSpan LongestTokenLifetime =>
         new[] { AccessTokenLifetime, RefreshTokenLifetime, AuthorizationCodeLifetime }.Max();
@@ -176,6 +179,11 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
         if (options.SigningKeyLeadTime * 2 > options.SigningKeyLifetime)
         {
             failures.Add($"Mnemo:Auth:SigningKeyLeadTime is {options.SigningKeyLeadTime} and Mnemo:Auth:SigningKeyLifetime {options.SigningKeyLifetime}: the lead time must be at most half the lifetime, or each key would get a successor almost as soon as it starts signing.");
+        }
+
+        if (options.Audit.RetentionDays is < 0 or > 36_500)
+        {
+            failures.Add($"{MnemoAuditOptions.RetentionDaysKey} is {options.Audit.RetentionDays}: use a number of days between 1 and 36500, or 0 to keep audit events forever (default 180).");
         }
 
         if (options.LoginMaxFailures < 1)

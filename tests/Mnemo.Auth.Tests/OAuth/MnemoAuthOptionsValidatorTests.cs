@@ -85,4 +85,13 @@ public sealed class MnemoAuthOptionsValidatorTests
     [Fact]
     public void SigningKeyLeadTime_ShorterThanFiveMinutes_IsRefused() =>
         Assert.Contains("Mnemo:Auth:SigningKeyLeadTime", Failure(o => o.SigningKeyLeadTime = TimeSpan.FromMinutes(1)));
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(40_000)]
+    public void AuditRetentionDays_OutOfRange_IsRefusedNamingTheSetting(int days) =>
+        Assert.Contains("Mnemo:Audit:RetentionDays", Failure(o => o.Audit.RetentionDays = days));
+
+    [Fact]
+    public void AuditRetentionDays_Zero_KeepsForeverAndIsValid() => Assert.Null(Failure(o => o.Audit.RetentionDays = 0));
 }
