@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mnemo.Auth.Audit.Handlers;
 
 namespace Mnemo.Auth.Audit;
 
@@ -14,9 +15,15 @@ internal static class AuditServiceCollectionExtensions
         services.TryAddScoped<IAuditTrail, AuditTrail>();
     }
 
-    /// <summary>The daily retention of the server.</summary>
+    /// <summary>The OAuth server's events (tokens issued, refreshed, replayed, revoked) and the daily retention.</summary>
     public static void AddAuditOfAuthorizationServer(this IServiceCollection services)
     {
+        services.TryAddSingleton<AuditTokenIssued>();
+        services.TryAddSingleton<AuditRevocation>();
+        services.AddOpenIddict().AddServer(server => server
+            .AddEventHandler(AuditTokenIssued.Descriptor)
+            .AddEventHandler(AuditTokenReuse.Descriptor)
+            .AddEventHandler(AuditRevocation.Descriptor));
         services.TryAddSingleton<AuditRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
     }
