@@ -22,7 +22,7 @@ internal static class SigningKeysCommand
         var command = new Command("list", "List the keys: id, use (sig: signing, enc: encryption), dates and state. Never the keys themselves.");
         command.SetAction(async (parse, ct) =>
         {
-            if (Unexpected(parse, "list") is { } usage)
+            if (ExtraArguments.Refuse(parse) is { } usage)
             {
                 return usage;
             }
@@ -58,7 +58,7 @@ internal static class SigningKeysCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (Unexpected(parse, "rotate") is { } usage)
+            if (ExtraArguments.Refuse(parse) is { } usage)
             {
                 return usage;
             }
@@ -80,15 +80,6 @@ internal static class SigningKeysCommand
         });
         return command;
     }
-
-    /// <summary>
-    /// The root command lets unknown tokens through (they are configuration for serve), so each verb refuses its own:
-    /// a mistyped <c>--now</c> must not silently become a rotation that waits a day.
-    /// </summary>
-    internal static int? Unexpected(ParseResult parse, string verb) =>
-        parse.UnmatchedTokens.Count > 0
-            ? Cli.UsageError($"unknown argument '{parse.UnmatchedTokens[0]}' for '{verb}'. Run 'mnemo {parse.CommandResult.Command.Parents.OfType<Command>().FirstOrDefault()?.Name} {verb} --help' for usage.")
-            : null;
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm");
 
