@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Accounts;
 using Mnemo.Auth.ApiKeys;
+using Mnemo.Auth.Audit;
+using Mnemo.Auth.OAuth.Keys;
 using Mnemo.Auth.Storage;
 using Mnemo.Storage.Sqlite;
 
@@ -50,6 +53,11 @@ internal static class AuthServiceCollectionExtensions
         services.TryAddScoped<IAccountService, AccountService>();
         services.TryAddScoped<IApiKeyService, ApiKeyService>();
         services.AddLogging();
+        // Data-protection keys (cookies, anti-forgery, the protected server keys) in the database, so
+        // every instance, every restart and the CLI read the same key ring.
+        services.AddDataProtection().SetApplicationName("Mnemo").PersistKeysToDbContext<AuthDbContext>();
+        services.AddServerKeyStore();
+        services.AddAuditLog();
 
         // OpenIddict's stores live in the same context: the CLI manages OAuth clients and revokes a
         // user's grants without a web host.

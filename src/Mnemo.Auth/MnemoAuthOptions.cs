@@ -97,6 +97,27 @@ public sealed class MnemoAuthOptions
     /// on every request costs one write per interval, not one per request.</summary>
     public TimeSpan ApiKeyLastUsedInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a token signing (and encryption) key signs new tokens before its successor takes over (default 90
+    /// days). Rotation limits what one leaked or broken key can do and keeps the rotation path exercised; the old key
+    /// stays published and able to validate until every token it signed has expired.
+    /// </summary>
+    public TimeSpan SigningKeyLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// How long before it signs anything a new key is created and published in the JWKS (default 1 day): longer than
+    /// any client's JWKS cache and than the minute other instances take to load it, so nobody meets a token signed
+    /// by a key they have not seen. Also kept as a margin after a retired key's last token expired.
+    /// </summary>
+    public TimeSpan SigningKeyLeadTime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The audit log (Mnemo binds <c>Mnemo:Audit</c>).</summary>
+    public MnemoAuditOptions Audit { get; } = new();
+
+    /// <summary>The longest any token signed or encrypted by a server key lives: how long a superseded key must still validate.</summary>
+    internal TimeSpan LongestTokenLifetime =>
+        new[] { AccessTokenLifetime, RefreshTokenLifetime, AuthorizationCodeLifetime }.Max();
+
     /// <summary>The parsed public origin without trailing slash, or null in local mode.</summary>
     public string? PublicOrigin =>
         string.IsNullOrWhiteSpace(PublicUrl) ? null : new Uri(PublicUrl, UriKind.Absolute).GetLeftPart(UriPartial.Authority);
@@ -163,6 +184,18 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
             {
                 failures.Add($"Mnemo:Auth:RateLimits:{setting} is {value}: use 0 (no limit) or more.");
             }
+        }
+
+        Check(failures, "SigningKeyLifetime", options.SigningKeyLifetime, TimeSpan.FromDays(1), TimeSpan.FromDays(730));
+        Check(failures, "SigningKeyLeadTime", options.SigningKeyLeadTime, TimeSpan.FromMinutes(5), TimeSpan.FromDays(30));
+        if (options.SigningKeyLeadTime * 2 > options.SigningKeyLifetime)
+        {
+            failures.Add($"Mnemo:Auth:SigningKeyLeadTime is {options.SigningKeyLeadTime} and Mnemo:Auth:SigningKeyLifetime {options.SigningKeyLifetime}: the lead time must be at most half the lifetime, or each key would get a successor almost as soon as it starts signing.");
+        }
+
+        if (options.Audit.RetentionDays is < 0 or > 36_500)
+        {
+            failures.Add($"{MnemoAuditOptions.RetentionDaysKey} is {options.Audit.RetentionDays}: use a number of days between 1 and 36500, or 0 to keep audit events forever (default 180).");
         }
 
         if (options.LoginMaxFailures < 1)

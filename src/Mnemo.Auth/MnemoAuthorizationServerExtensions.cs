@@ -35,6 +35,7 @@ public static class MnemoAuthorizationServerExtensions
         var options = AuthServiceCollectionExtensions.Build(services, configure);
         AuthServiceCollectionExtensions.AddAccounts(services, options);
         OAuthServiceCollectionExtensions.AddAuthorizationServer(services, options);
+        Audit.AuditServiceCollectionExtensions.AddAuditOfAuthorizationServer(services);
         services.AddSingleton<AuthorizationServerMarker>();
         return services;
     }

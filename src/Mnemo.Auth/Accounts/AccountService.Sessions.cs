@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Mnemo.Auth.Audit;
 
 namespace Mnemo.Auth.Accounts;
 
@@ -29,6 +30,7 @@ internal sealed partial class AccountService
             // Asked even though the person is signed in: a borrowed or stolen session must not be enough to
             // take the account over.
             AuthLog.SignInFailed(logger, "wrong current password on password change");
+            audit.Record(AuditEventKind.SignInFailed, user.Id, detail: "wrong current password when changing it");
             throw new AccountException("The current password is wrong.");
         }
 
@@ -36,6 +38,7 @@ internal sealed partial class AccountService
         user.SecurityStamp = SecurityStamp.New();
         await db.SaveChangesAsync(cancellationToken);
         AuthLog.PasswordChanged(logger, user.Id);
+        audit.Record(AuditEventKind.PasswordChanged, user.Id, detail: "changed by its owner; other browser sessions ended");
         return new AccountSession(ToAccount(user), user.SecurityStamp);
     }
 
@@ -45,6 +48,7 @@ internal sealed partial class AccountService
         user.SecurityStamp = SecurityStamp.New();
         await db.SaveChangesAsync(cancellationToken);
         AuthLog.SessionsEnded(logger, user.Id);
+        audit.Record(AuditEventKind.SignedOutEverywhere, user.Id);
         return ToAccount(user);
     }
 }

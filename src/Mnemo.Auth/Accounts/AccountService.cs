@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.Storage;
 using OpenIddict.Abstractions;
 
@@ -13,6 +14,8 @@ internal sealed partial class AccountService(
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
     TimeProvider time,
+    IAuditLog audit,
+    UserPseudonym pseudonyms,
     ILogger<AccountService> logger) : IAccountService
 {
     public async Task<UserAccount> CreateAsync(string userName, string? email, string password, CancellationToken cancellationToken = default)
@@ -57,6 +60,7 @@ internal sealed partial class AccountService(
         }
 
         AuthLog.UserCreated(logger, user.Id, user.UserName);
+        audit.Record(AuditEventKind.AccountCreated, user.Id);
         return ToAccount(user);
     }
 
@@ -81,6 +85,7 @@ internal sealed partial class AccountService(
         await db.SaveChangesAsync(cancellationToken);
         await RevokeGrantsAsync(user.Id, cancellationToken);
         AuthLog.UserDisabled(logger, user.Id);
+        audit.Record(AuditEventKind.AccountDisabled, user.Id, detail: "sign-in, browser sessions, OAuth grants and API keys stopped");
         return ToAccount(user);
     }
 
@@ -90,21 +95,28 @@ internal sealed partial class AccountService(
         var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
         user.Disabled = false;
         await db.SaveChangesAsync(cancellationToken);
+        audit.Record(AuditEventKind.AccountEnabled, user.Id);
         return ToAccount(user);
     }
 
     public async Task<UserAccount> DeleteAsync(string userName, CancellationToken cancellationToken = default)
     {
         var user = await FindRecordAsync(userName, cancellationToken) ?? throw UnknownUser(userName);
+        // The account's events stay, under a pseudonym instead of its id (UserPseudonym says why a keyed hash). Events
+        // still queued are written first, so none lands with the id after the rows were renamed.
+        var pseudonym = await pseudonyms.ForAsync(user.Id, cancellationToken);
+        await audit.FlushAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Explicit as well as the cascade: a database opened without foreign-key enforcement must not
         // keep keys that still resolve to a deleted user id.
         await db.ApiKeys.Where(k => k.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.AuditEvents.Where(e => e.UserId == user.Id).ExecuteUpdateAsync(set => set.SetProperty(e => e.UserId, pseudonym), cancellationToken);
         db.Users.Remove(user);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await RevokeGrantsAsync(user.Id, cancellationToken);
         AuthLog.UserDeleted(logger, user.Id);
+        audit.Record(AuditEventKind.AccountDeleted, pseudonym, detail: "events kept under a pseudonym; keys and grants deleted");
         return ToAccount(user);
     }
 
@@ -126,6 +138,8 @@ internal sealed partial class AccountService(
             // Same cost as a wrong password of a real account: response times do not reveal which names exist.
             hasher.VerifyHashedPassword(null!, dummyHash.Value, password);
             AuthLog.SignInFailed(logger, "unknown user");
+            // No user id, and never the name that was typed: people type their password into the name field.
+            audit.Record(AuditEventKind.SignInFailed, detail: "unknown user name");
             return null;
         }
 
@@ -133,12 +147,14 @@ internal sealed partial class AccountService(
         if (result == PasswordVerificationResult.Failed)
         {
             AuthLog.SignInFailed(logger, "wrong password");
+            audit.Record(AuditEventKind.SignInFailed, user.Id, detail: "wrong password");
             return null;
         }
 
         if (user.Disabled)
         {
             AuthLog.SignInFailed(logger, "account disabled");
+            audit.Record(AuditEventKind.SignInFailed, user.Id, detail: "account disabled");
             return null;
         }
 
@@ -165,6 +181,7 @@ internal sealed partial class AccountService(
         user.SecurityStamp = SecurityStamp.New();
         await db.SaveChangesAsync(cancellationToken);
         AuthLog.PasswordChanged(logger, user.Id);
+        audit.Record(AuditEventKind.PasswordChanged, user.Id, detail: "set by an administrator; browser sessions ended");
     }
 
     public Task<int> CountAsync(CancellationToken cancellationToken = default) => db.Users.CountAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Accounts;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.Storage;
 
 namespace Mnemo.Auth.ApiKeys;
@@ -12,6 +13,7 @@ internal sealed class ApiKeyService(
     AuthDbContext db,
     TimeProvider time,
     IOptions<MnemoAuthOptions> options,
+    IAuditLog audit,
     ILogger<ApiKeyService> logger) : IApiKeyService
 {
     public const int MaxLabelLength = 100;
@@ -50,6 +52,7 @@ internal sealed class ApiKeyService(
         db.ApiKeys.Add(record);
         await db.SaveChangesAsync(cancellationToken);
         AuthLog.ApiKeyCreated(logger, record.Id, user.Id);
+        audit.Record(AuditEventKind.ApiKeyCreated, user.Id, detail: $"key {record.Id}");
         return new CreatedApiKey(ToInfo(record), secret);
     }
 
@@ -71,9 +74,14 @@ internal sealed class ApiKeyService(
             return false;
         }
 
+        var wasActive = key.RevokedAt is null;
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         AuthLog.ApiKeyRevoked(logger, key.Id);
+        if (wasActive)
+        {
+            audit.Record(AuditEventKind.ApiKeyRevoked, key.UserId, detail: $"key {key.Id}");
+        }
         return true;
     }
 

@@ -53,14 +53,9 @@ internal static class OAuthServiceCollectionExtensions
 
         AddClientMetadataFetcher(services);
         services.TryAddSingleton<SetupToken>();
-        services.AddHostedService<ServerKeyWarmup>();
         services.AddHostedService<Accounts.DummyPasswordHashWarmup>();
         services.AddHostedService<SetupAnnouncer>();
         services.AddHttpContextAccessor();
-
-        // Data-protection keys (cookies, anti-forgery, the protected server keys) in the database, so
-        // every instance and every restart reads the same key ring.
-        services.AddDataProtection().SetApplicationName("Mnemo").PersistKeysToDbContext<AuthDbContext>();
 
         services.AddOpenIddict()
             .AddServer(server =>
@@ -129,7 +124,8 @@ internal static class OAuthServiceCollectionExtensions
                 validation.AddEventHandler(AttachMcpAudience.Descriptor);
             });
 
-        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, PersistedServerKeys>();
+        // Signing and encryption keys from the database, rotated on a schedule and reloaded when they change.
+        services.AddServerKeys();
         services.Configure<OpenIddictServerOptions>(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
         services.TryAddSingleton<ValidateResourceIndicator>();
         services.TryAddSingleton<AttachExactIssuer>();

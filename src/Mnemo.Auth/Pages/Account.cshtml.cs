@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.OAuth;
 using Mnemo.Auth.OAuth.Session;
 
@@ -18,6 +19,7 @@ namespace Mnemo.Auth.Pages;
 internal sealed class AccountModel(
     IAccountService accounts,
     LoginThrottle throttle,
+    IAuditLog audit,
     ILogger<AccountModel> logger) : SecurePageModel
 {
     [BindProperty]
@@ -81,6 +83,7 @@ internal sealed class AccountModel(
     {
         await SessionCookie.SignOutAsync(HttpContext);
         AuthLog.SignedOut(logger, UserId);
+        audit.Record(AuditEventKind.SignedOut, UserId, detail: "this browser");
         return LocalRedirect("/login");
     }
 

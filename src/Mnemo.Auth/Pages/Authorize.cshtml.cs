@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Accounts;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.OAuth;
 using Mnemo.Auth.OAuth.Clients;
 using Mnemo.Auth.OAuth.Endpoints;
@@ -34,6 +35,7 @@ internal sealed class AuthorizeModel(
     IAntiforgery antiforgery,
     IOptions<MnemoAuthOptions> options,
     OAuthUrls urls,
+    IAuditLog audit,
     ILogger<AuthorizeModel> logger) : SecurePageModel
 {
     private const string ConsentField = "mnemo_consent";
@@ -110,6 +112,7 @@ internal sealed class AuthorizeModel(
             if (!string.Equals(Request.Form[ConsentField], "allow", StringComparison.Ordinal))
             {
                 AuthLog.ConsentDenied(logger, user.Id, request.ClientId!);
+                audit.Record(AuditEventKind.ConsentDenied, user.Id, request.ClientId);
                 return Refuse(Errors.AccessDenied, "The user denied access.");
             }
 
@@ -117,6 +120,7 @@ internal sealed class AuthorizeModel(
                 principal: await BuildPrincipalAsync(user, application, request, scopes),
                 subject: user.Id, client: applicationId!, type: AuthorizationTypes.Permanent, scopes: [.. scopes], cancellationToken);
             AuthLog.ConsentGranted(logger, user.Id, request.ClientId!, string.Join(' ', scopes));
+            audit.Record(AuditEventKind.ConsentGranted, user.Id, request.ClientId, "scopes: " + string.Join(' ', scopes));
             return await IssueAsync(user, application, request, scopes, created);
         }
 

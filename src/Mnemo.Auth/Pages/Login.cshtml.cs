@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.OAuth.Session;
 
 namespace Mnemo.Auth.Pages;
@@ -15,6 +16,7 @@ internal sealed class LoginModel(
     LoginThrottle throttle,
     DeviceCookie deviceCookie,
     TimeProvider time,
+    IAuditLog audit,
     ILogger<LoginModel> logger) : SecurePageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -44,6 +46,8 @@ internal sealed class LoginModel(
         if (attempt.LockedUntil is { } until)
         {
             AuthLog.SignInThrottled(logger, name.Length > 64 ? name[..64] : name);
+            // No user and no name (whatever was typed may be a password); one row a minute per address at most.
+            audit.Record(AuditEventKind.RateLimited, detail: "sign-in locked after repeated failures");
             // The same words whether the name exists or not, and whichever counter locked.
             Error = $"Too many failed sign-ins from your network. Try again after {until.UtcDateTime:HH:mm:ss} UTC.";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -69,6 +73,7 @@ internal sealed class LoginModel(
         deviceCookie.Issue(HttpContext, session.Account.UserName);
         await SessionCookie.SignInAsync(HttpContext, session);
         AuthLog.SignedIn(logger, session.Account.Id);
+        audit.Record(AuditEventKind.SignedIn, session.Account.Id);
 
         // 302 to a local URL only: an attacker-supplied absolute returnUrl would be an open redirector.
         return LocalRedirect(ReturnUrl ?? "/account");

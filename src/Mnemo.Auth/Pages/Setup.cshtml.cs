@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Mnemo.Auth.Accounts;
+using Mnemo.Auth.Audit;
 using Mnemo.Auth.OAuth.Session;
 
 namespace Mnemo.Auth.Pages;
@@ -10,7 +11,7 @@ namespace Mnemo.Auth.Pages;
 /// First run: whoever holds the one-time token printed on the server's stdout creates the first
 /// account. The token dies with the first account, so this page cannot be used to add more.
 /// </summary>
-internal sealed class SetupModel(IAccountService accounts, SetupToken setupToken, ILogger<SetupModel> logger) : SecurePageModel
+internal sealed class SetupModel(IAccountService accounts, SetupToken setupToken, IAuditLog audit, ILogger<SetupModel> logger) : SecurePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Token { get; set; }
@@ -72,6 +73,7 @@ internal sealed class SetupModel(IAccountService accounts, SetupToken setupToken
             if (await accounts.FindSessionAsync(account.Id, HttpContext.RequestAborted) is { } session)
             {
                 await SessionCookie.SignInAsync(HttpContext, session);
+                audit.Record(AuditEventKind.SignedIn, account.Id, detail: "first-run setup");
             }
             Done = true;
             UserName = account.UserName;

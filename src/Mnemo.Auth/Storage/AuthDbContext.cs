@@ -21,6 +21,12 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
     /// <summary>The OAuth server's token signing and encryption keys (private parts protected with data protection).</summary>
     public DbSet<ServerKeyRecord> ServerKeys => Set<ServerKeyRecord>();
 
+    /// <summary>The audit log of OAuth and account events.</summary>
+    public DbSet<AuditEventRecord> AuditEvents => Set<AuditEventRecord>();
+
+    /// <summary>Per-installation secrets (the audit pseudonym key), protected with data protection.</summary>
+    public DbSet<AuthSecretRecord> Secrets => Set<AuthSecretRecord>();
+
     /// <summary>ASP.NET Core data-protection key ring (cookies, anti-forgery, protected server keys), shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -66,6 +72,32 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
             key.Property(k => k.Use).HasColumnName("use").HasMaxLength(16);
             key.Property(k => k.ProtectedKey).HasColumnName("protected_key");
             key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.Property(k => k.ActiveFrom).HasColumnName("active_from");
+        });
+
+        modelBuilder.Entity<AuditEventRecord>(audit =>
+        {
+            audit.ToTable("audit_events");
+            audit.HasKey(a => a.Id);
+            audit.Property(a => a.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            audit.Property(a => a.OccurredAt).HasColumnName("occurred_at")
+                .HasConversion(t => t.ToUnixTimeMilliseconds(), ms => DateTimeOffset.FromUnixTimeMilliseconds(ms));
+            audit.Property(a => a.Kind).HasColumnName("kind").HasMaxLength(40);
+            audit.Property(a => a.UserId).HasColumnName("user_id").HasMaxLength(64);
+            audit.Property(a => a.ClientId).HasColumnName("client_id").HasMaxLength(Audit.AuditLog.MaxClientIdLength);
+            audit.Property(a => a.ClientIp).HasColumnName("client_ip").HasMaxLength(64);
+            audit.Property(a => a.Detail).HasColumnName("detail").HasMaxLength(Audit.AuditLog.MaxDetailLength);
+            // Time for retention and --since; user + time for --user.
+            audit.HasIndex(a => a.OccurredAt);
+            audit.HasIndex(a => new { a.UserId, a.OccurredAt });
+        });
+
+        modelBuilder.Entity<AuthSecretRecord>(secret =>
+        {
+            secret.ToTable("auth_secrets");
+            secret.HasKey(s => s.Name);
+            secret.Property(s => s.Name).HasColumnName("name").HasMaxLength(64);
+            secret.Property(s => s.ProtectedValue).HasColumnName("protected_value");
         });
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

@@ -50,20 +50,3 @@ internal sealed class ApiKeyRecord
 
     public DateTimeOffset? RevokedAt { get; set; }
 }
-
-/// <summary>
-/// A row of <c>oauth_server_keys</c>: an RSA key the OAuth server signs or encrypts tokens with, kept in
-/// the database so restarts and several instances use the same keys. <see cref="ProtectedKey"/> is the
-/// PKCS#8 private key protected with ASP.NET Core data protection.
-/// </summary>
-internal sealed class ServerKeyRecord
-{
-    public required string Id { get; set; }
-
-    /// <summary><c>sig</c> or <c>enc</c>.</summary>
-    public required string Use { get; set; }
-
-    public required string ProtectedKey { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-}

@@ -23,6 +23,8 @@ public static class Cli
         root.Subcommands.Add(UsersCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(ClientsCommand.Create());
+        root.Subcommands.Add(SigningKeysCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         // Memory module (issue 4): rebuild search indexes after a model change.
         root.Subcommands.Add(ReindexCommand.Create());
 

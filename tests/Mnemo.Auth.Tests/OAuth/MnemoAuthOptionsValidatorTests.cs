@@ -62,4 +62,36 @@ public sealed class MnemoAuthOptionsValidatorTests
         Assert.Contains("Mnemo:Auth:LoginAccountMaxDelay", Failure(o => o.LoginAccountMaxDelay = TimeSpan.FromMinutes(5)));
         Assert.Contains("Mnemo:Auth:LoginAccountMaxDelay", Failure(o => o.LoginAccountMaxDelay = TimeSpan.FromSeconds(-1)));
     }
+
+    [Theory]
+    [InlineData("0.12:00:00")]
+    [InlineData("1000.00:00:00")]
+    public void SigningKeyLifetime_OutsideOneDayToTwoYears_IsRefusedNamingTheSetting(string lifetime) =>
+        Assert.Contains("Mnemo:Auth:SigningKeyLifetime", Failure(o => o.SigningKeyLifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void SigningKeyLeadTime_LongerThanHalfTheLifetime_IsRefusedNamingBothSettings()
+    {
+        var failure = Failure(o =>
+        {
+            o.SigningKeyLifetime = TimeSpan.FromDays(10);
+            o.SigningKeyLeadTime = TimeSpan.FromDays(6);
+        });
+
+        Assert.Contains("Mnemo:Auth:SigningKeyLeadTime", failure);
+        Assert.Contains("Mnemo:Auth:SigningKeyLifetime", failure);
+    }
+
+    [Fact]
+    public void SigningKeyLeadTime_ShorterThanFiveMinutes_IsRefused() =>
+        Assert.Contains("Mnemo:Auth:SigningKeyLeadTime", Failure(o => o.SigningKeyLeadTime = TimeSpan.FromMinutes(1)));
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(40_000)]
+    public void AuditRetentionDays_OutOfRange_IsRefusedNamingTheSetting(int days) =>
+        Assert.Contains("Mnemo:Audit:RetentionDays", Failure(o => o.Audit.RetentionDays = days));
+
+    [Fact]
+    public void AuditRetentionDays_Zero_KeepsForeverAndIsValid() => Assert.Null(Failure(o => o.Audit.RetentionDays = 0));
 }

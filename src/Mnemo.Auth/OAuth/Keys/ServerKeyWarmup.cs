@@ -10,13 +10,13 @@ namespace Mnemo.Auth.OAuth.Keys;
 /// on the first request: a second instance started later then finds them in the database instead of
 /// racing the first one to create its own.
 /// </summary>
-internal sealed class ServerKeyWarmup(IDataProtectionProvider dataProtection, IOptionsMonitor<OpenIddictServerOptions> server) : IHostedService
+internal sealed class ServerKeyWarmup(IDataProtectionProvider dataProtection, ServerKeyRing ring, IOptionsMonitor<OpenIddictServerOptions> server) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         dataProtection.CreateProtector("Mnemo.Auth.Warmup").Protect([1]);
+        await ring.SyncAsync(maintain: true, cancellationToken);
         _ = server.CurrentValue.SigningCredentials.Count;
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -16,11 +16,13 @@ namespace Mnemo.Auth.OAuth.RateLimits;
 /// </summary>
 internal sealed class AuthRateLimitMiddleware(RequestDelegate next, AuthRateLimiter limiter, ILogger<AuthRateLimitMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context, Audit.IAuditLog audit)
     {
         if (limiter.Check(context) is { } retryAfter)
         {
             AuthLog.RateLimited(logger, context.Request.Path, ClientAddress.Key(context.Connection.RemoteIpAddress));
+            // The audit log keeps one such event a minute per address and detail, so a flood cannot flood the table.
+            audit.Record(Audit.AuditEventKind.RateLimited, detail: $"request limit on {context.Request.Path.Value?[..Math.Min(context.Request.Path.Value.Length, 40)]}");
             context.Response.Headers[HeaderNames.RetryAfter] = ((int)Math.Max(1, retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await JsonError.WriteAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable",
                 $"Too many requests; try again in {(int)Math.Max(1, retryAfter.TotalSeconds)} seconds.");
