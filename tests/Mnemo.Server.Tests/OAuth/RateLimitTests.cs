@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Server.Tests.Infrastructure;
 
 namespace Mnemo.Server.Tests.OAuth;
@@ -23,6 +24,23 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {refused.Headers.RetryAfter}");
         Assert.Equal("temporarily_unavailable", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task RefusedRequests_WithEverChangingPaths_WriteOneAuditEventAMinute_NotOneEach()
+    {
+        await using var server = await OAuthTestServer.StartAsync(new Dictionary<string, string?> { ["Mnemo:Auth:RateLimits:RegisterPerMinute"] = "1" });
+        using var connector = new ConnectorDriver(server);
+        for (var i = 0; i < 20; i++)
+        {
+            using var _ = await connector.Http.GetAsync($"/register/mnemo-guess-{i}");
+        }
+
+        await server.Services.GetRequiredService<Mnemo.Auth.Audit.IAuditLog>().FlushAsync();
+        await using var scope = server.Services.CreateAsyncScope();
+        var events = await scope.ServiceProvider.GetRequiredService<Mnemo.Auth.Audit.IAuditTrail>().ListAsync(null, null, null);
+
+        Assert.Single(events, e => e.Kind == "rate_limited");
     }
 
     [Fact]

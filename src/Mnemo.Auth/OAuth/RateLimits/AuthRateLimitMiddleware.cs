@@ -21,8 +21,9 @@ internal sealed class AuthRateLimitMiddleware(RequestDelegate next, AuthRateLimi
         if (limiter.Check(context) is { } retryAfter)
         {
             AuthLog.RateLimited(logger, context.Request.Path, ClientAddress.Key(context.Connection.RemoteIpAddress));
-            // The audit log keeps one such event a minute per address and detail, so a flood cannot flood the table.
-            audit.Record(Audit.AuditEventKind.RateLimited, detail: $"request limit on {context.Request.Path.Value?[..Math.Min(context.Request.Path.Value.Length, 40)]}");
+            // One fixed detail per limit: the audit log keeps one such event a minute per address and detail, and a
+            // detail taken from the request (its path, its client id) would let a flood of refused requests write a row each.
+            audit.Record(Audit.AuditEventKind.RateLimited, detail: $"request limit: {AuthRateLimiter.LimitOf(context.Request.Path)}");
             context.Response.Headers[HeaderNames.RetryAfter] = ((int)Math.Max(1, retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await JsonError.WriteAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable",
                 $"Too many requests; try again in {(int)Math.Max(1, retryAfter.TotalSeconds)} seconds.");
@@ -44,6 +45,17 @@ internal sealed class AuthRateLimiter(IOptions<MnemoAuthOptions> options, TimePr
     private readonly TokenBuckets _pages = new(options.Value.RateLimits.PagesPerMinute, time);
     private readonly TokenBuckets _token = new(options.Value.RateLimits.TokenPerMinute, time);
 
+    private const string RegisterLimit = "register";
+    private const string PagesLimit = "pages";
+    private const string TokenLimit = "token";
+
+    /// <summary>Which limit a path falls under (<c>register</c>, <c>pages</c>, <c>token</c>), or null for none.</summary>
+    public static string? LimitOf(PathString path) =>
+        path.StartsWithSegments("/register", StringComparison.OrdinalIgnoreCase) ? RegisterLimit
+        : PagePaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)) ? PagesLimit
+        : TokenPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)) ? TokenLimit
+        : null;
+
     /// <summary>Null when the request may go on; otherwise how long the caller should wait.</summary>
     public TimeSpan? Check(HttpContext context)
     {
@@ -51,17 +63,18 @@ internal sealed class AuthRateLimiter(IOptions<MnemoAuthOptions> options, TimePr
         var address = context.Connection.RemoteIpAddress;
         var exempt = _limits.ExemptLoopback && address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
         TimeSpan retryAfter;
-        if (path.StartsWithSegments("/register", StringComparison.OrdinalIgnoreCase))
+        var limit = LimitOf(path);
+        if (limit == RegisterLimit)
         {
             return exempt || _register.TryTake(ClientAddress.Key(address), out retryAfter) ? null : retryAfter;
         }
 
-        if (PagePaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+        if (limit == PagesLimit)
         {
             return exempt || _pages.TryTake(ClientAddress.Key(address), out retryAfter) ? null : retryAfter;
         }
 
-        if (TokenPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        if (limit == TokenLimit)
         {
             // "Per client where known": a hosted assistant's many users share its client id and a few addresses, so
             // a known client is counted as one; an unnamed caller is counted by address.
