@@ -3,7 +3,7 @@ namespace Mnemo.Auth.OAuth.RateLimits;
 /// <summary>
 /// Token buckets by key (a client address, a client id), on an injectable clock. Written here rather than taken from
 /// System.Threading.RateLimiting, whose limiters run on their own timers: limits must be testable with a fake clock,
-/// and one request is checked against two keys at once. Memory is bounded: at most <see cref="Capacity"/> keys, and a
+/// and one request is checked against two keys at once. Memory is bounded: at most <c>capacity</c> keys, and a
 /// full store first forgets buckets that have refilled (they hold no state a new bucket would not).
 /// </summary>
 internal sealed class TokenBuckets(int perMinute, TimeProvider time, int capacity = TokenBuckets.DefaultCapacity)
@@ -13,8 +13,6 @@ internal sealed class TokenBuckets(int perMinute, TimeProvider time, int capacit
     private readonly Dictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly double _refillPerSecond = perMinute / 60.0;
-
-    public int Capacity => capacity;
 
     public int Count
     {
