@@ -124,6 +124,7 @@ public sealed class MalformedRequestFuzzTests(ITestOutputHelper output)
             "/.well-known/oauth-authorization-server", "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp",
             "/.well-known/openid-configuration", "/.well-known/jwks", "/setup", "/health", "/health/ready", "/authorize", "/login",
             "/.well-known/oauth-authorization-server/%00", "/%2e%2e/%2e%2e/etc/passwd", "/mcp/sse", "/mcp/message?sessionId=%00",
+            "/register/mnemo-unknown", "/register/%00", "/register/" + new string('x', 3_000), "/account", "/account?handler=SignOut",
         ]);
         var method = Pick(random, [HttpMethod.Get, HttpMethod.Post, HttpMethod.Head, HttpMethod.Options, HttpMethod.Delete]);
         var request = new HttpRequestMessage(method, path);
