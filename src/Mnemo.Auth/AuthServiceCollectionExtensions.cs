@@ -9,7 +9,6 @@ using Mnemo.Auth.ApiKeys;
 using Mnemo.Auth.Audit;
 using Mnemo.Auth.OAuth.Keys;
 using Mnemo.Auth.Storage;
-using Mnemo.Storage.Sqlite;
 
 namespace Mnemo.Auth;
 
@@ -43,8 +42,7 @@ internal static class AuthServiceCollectionExtensions
     /// </summary>
     internal static void AddAccounts(IServiceCollection services, MnemoAuthOptions options)
     {
-        var storage = options.Storage!;
-        services.AddDbContext<AuthDbContext>(db => ConfigureDbContext(db, storage));
+        AuthDbContextSetup.Register(services, options.Storage!);
         services.TryAddSingleton(TimeProvider.System);
         // PBKDF2-HMAC-SHA512 work factor for every hasher the container builds (PasswordHashing.Iterations).
         services.Configure<PasswordHasherOptions>(PasswordHashing.Configure);
@@ -69,23 +67,5 @@ internal static class AuthServiceCollectionExtensions
         services.TryAddScoped<OAuth.Clients.IOAuthClientRegistry, OAuth.Clients.OAuthClientRegistry>();
         services.TryAddScoped<OAuth.Clients.DynamicClientRegistrar>();
         services.TryAddScoped<OAuth.Clients.ClientReaper>();
-    }
-
-    /// <summary>The one place the provider is chosen (SQLite today; PostgreSQL later, through another UseX on the options).</summary>
-    internal static void ConfigureDbContext(DbContextOptionsBuilder builder, AuthStorage storage)
-    {
-        switch (storage.Provider)
-        {
-            case AuthStorageProvider.Sqlite:
-                builder.UseSqlite(storage.ConnectionString, sqlite =>
-                {
-                    sqlite.MigrationsHistoryTable(AuthDbContext.MigrationsHistoryTable);
-                    sqlite.MigrationsAssembly(typeof(AuthDbContext).Assembly.GetName().Name);
-                });
-                builder.AddInterceptors(SqliteConnectionInterceptor.For(SqliteConnectionInterceptor.DefaultBusyTimeout));
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown auth storage provider {storage.Provider}.");
-        }
     }
 }

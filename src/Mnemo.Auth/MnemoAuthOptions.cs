@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Storage;
+using Mnemo.Storage;
 using ModelContextProtocol.Protocol;
 
 namespace Mnemo.Auth;
@@ -48,14 +49,25 @@ public sealed class MnemoAuthOptions
     /// <summary>The scope a call of <paramref name="tool"/> needs.</summary>
     internal string RequiredScope(Tool tool) => ToolScope?.Invoke(tool) ?? Scopes[0].Name;
 
-    /// <summary>Where accounts, keys, clients and grants are kept; set by <see cref="UseSqlite"/>.</summary>
-    internal AuthStorage? Storage { get; private set; }
+    /// <summary>Where accounts, keys, clients and grants are kept; set by <see cref="UseSqlite"/>, <see cref="UsePostgres"/> or <see cref="UseDatabase"/>.</summary>
+    internal DatabaseConnection? Storage { get; private set; }
 
     /// <summary>Keeps the module's tables in an SQLite database (its own migrations history table, so it can share a file).</summary>
-    public MnemoAuthOptions UseSqlite(string connectionString)
+    public MnemoAuthOptions UseSqlite(string connectionString) => UseDatabase(DatabaseConnection.Sqlite(connectionString));
+
+    /// <summary>
+    /// Keeps the module's tables in a PostgreSQL database (its own migrations history table, so it can share the
+    /// database). Several instances of the host may then share it: keys, clients, grants and the data-protection key
+    /// ring are all read from there.
+    /// </summary>
+    public MnemoAuthOptions UsePostgres(string connectionString) => UseDatabase(DatabaseConnection.Postgres(connectionString));
+
+    /// <summary>Keeps the module's tables in <paramref name="database"/>.</summary>
+    public MnemoAuthOptions UseDatabase(DatabaseConnection database)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        Storage = new AuthStorage(AuthStorageProvider.Sqlite, connectionString);
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentException.ThrowIfNullOrWhiteSpace(database.ConnectionString);
+        Storage = database;
         return this;
     }
 
@@ -138,7 +150,7 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
 
         if (options.Storage is null)
         {
-            failures.Add("No storage is set: call options.UseSqlite(connectionString) in AddMnemoAuthorizationServer (or AddMnemoAccounts).");
+            failures.Add("No storage is set: call options.UseSqlite(connectionString) or options.UsePostgres(connectionString) in AddMnemoAuthorizationServer (or AddMnemoAccounts).");
         }
 
         if (options.Scopes.Count == 0)

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Search;
@@ -20,7 +19,7 @@ public static class MemoryDatabase
         var factory = services.GetRequiredService<IDbContextFactory<MemoryDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Database.MigrateAsync(ct);
-        if (db.Database.GetDbConnection() is SqliteConnection)
+        if (db.Database.IsSqlite())
         {
             // journal_mode is stored in the file: set once, it holds for every later connection and process.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,20 +6,31 @@ using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
-using Mnemo.Storage.Sqlite;
+using Mnemo.Storage;
 
 namespace Mnemo.Memory;
 
 public static class MemoryServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IMemoryService"/> and its storage on the database named by <paramref name="connectionString"/>
-    /// (SQLite, e.g. <c>Data Source=/var/lib/mnemo/mnemo.db</c>). Call <see cref="MemoryDatabase.MigrateAsync"/> once at start-up.
+    /// Registers <see cref="IMemoryService"/> and its storage on the SQLite database named by <paramref name="connectionString"/>
+    /// (e.g. <c>Data Source=/var/lib/mnemo/mnemo.db</c>). Call <see cref="MemoryDatabase.MigrateAsync"/> once at start-up.
     /// </summary>
     public static IServiceCollection AddMnemoMemory(this IServiceCollection services, string connectionString, Action<MemoryOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return services.AddMnemoMemory(DatabaseConnection.Sqlite(connectionString), configure);
+    }
+
+    /// <summary>
+    /// Registers <see cref="IMemoryService"/> and its storage on <paramref name="database"/> (SQLite or PostgreSQL).
+    /// Call <see cref="MemoryDatabase.MigrateAsync"/> once at start-up.
+    /// </summary>
+    public static IServiceCollection AddMnemoMemory(this IServiceCollection services, DatabaseConnection database, Action<MemoryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentException.ThrowIfNullOrWhiteSpace(database.ConnectionString);
 
         var options = services.AddOptions<MemoryOptions>();
         // Defaults in code, then the "Mnemo:Memory" configuration section when the host has configuration,
@@ -35,12 +45,7 @@ public static class MemoryServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
 
-        services.AddDbContextFactory<MemoryDbContext>((sp, builder) =>
-        {
-            var memoryOptions = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
-            builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
-            builder.AddInterceptors(SqliteConnectionInterceptor.For(memoryOptions.BusyTimeout));
-        });
+        new MemoryStorage(database).AddDbContext(services);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
@@ -62,6 +67,7 @@ public static class MemoryServiceCollectionExtensions
         services.TryAddSingleton<MemoryVectors>();
         services.TryAddSingleton<SearchIndex>();
         services.TryAddSingleton<VectorBackfill>();
+        services.TryAddSingleton<MaintenanceLock>();
         services.TryAddSingleton<BackfillProgress>();
         services.TryAddSingleton<IMemorySearchStatus, MemorySearchStatus>();
         services.TryAddSingleton<IMemoryService, MemoryService>();

@@ -33,7 +33,7 @@ internal sealed class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
     private static readonly TimeSpan RateLimitedWindow = TimeSpan.FromMinutes(1);
     private const int MaxRateLimitedKeys = 10_000;
 
-    private readonly DbContextOptions<AuthDbContext> _database;
+    private readonly Func<AuthDbContext> _database;
     private readonly TimeProvider _time;
     private readonly ILogger<AuditLog> _logger;
     private readonly IHttpContextAccessor? _http;
@@ -50,9 +50,7 @@ internal sealed class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 
     public AuditLog(IOptions<MnemoAuthOptions> options, TimeProvider time, ILogger<AuditLog> logger, IHttpContextAccessor? http = null)
     {
-        var database = new DbContextOptionsBuilder<AuthDbContext>();
-        AuthServiceCollectionExtensions.ConfigureDbContext(database, options.Value.Storage!);
-        _database = database.Options;
+        _database = AuthDbContextSetup.Factory(options.Value.Storage!);
         _time = time;
         _logger = logger;
         _http = http;
@@ -147,7 +145,7 @@ internal sealed class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 
             try
             {
-                await using var db = new AuthDbContext(_database);
+                await using var db = _database();
                 db.AuditEvents.AddRange(batch);
                 await db.SaveChangesAsync();
             }

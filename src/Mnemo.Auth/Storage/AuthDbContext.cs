@@ -7,12 +7,23 @@ namespace Mnemo.Auth.Storage;
 /// The auth module's database: local accounts and API keys (and, with the OAuth server, OpenIddict's
 /// applications, authorizations, scopes and tokens). It owns its migrations history table,
 /// <see cref="MigrationsHistoryTable"/>, so the memory module's schema can evolve independently in
-/// the same database file. Nothing here is provider-specific: names, lengths and indexes are
-/// portable to PostgreSQL.
+/// the same database. Nothing here is provider-specific: names, lengths and indexes are portable; this
+/// type carries SQLite's migrations, and <see cref="Postgres.PostgresAuthDbContext"/> PostgreSQL's.
 /// </summary>
-internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
+internal class AuthDbContext : DbContext, IDataProtectionKeyContext
 {
     public const string MigrationsHistoryTable = "__EFMigrationsHistory_Auth";
+
+    public AuthDbContext(DbContextOptions<AuthDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a provider's subclass, which carries its own migrations.</summary>
+    protected AuthDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
 
     public DbSet<UserRecord> Users => Set<UserRecord>();
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Mnemo.Storage;
 
 namespace Mnemo.Auth.Storage;
 
@@ -9,7 +10,7 @@ internal sealed class AuthDbContextDesignTimeFactory : IDesignTimeDbContextFacto
     public AuthDbContext CreateDbContext(string[] args)
     {
         var options = new DbContextOptionsBuilder<AuthDbContext>();
-        AuthServiceCollectionExtensions.ConfigureDbContext(options, new AuthStorage(AuthStorageProvider.Sqlite, "Data Source=design-time.db"));
+        AuthDbContextSetup.Configure(options, DatabaseConnection.Sqlite("Data Source=design-time.db"));
         return new AuthDbContext(options.Options);
     }
 }

@@ -21,6 +21,7 @@ internal sealed partial class SearchBackgroundService(
     SearchIndex search,
     IDbContextFactory<MemoryDbContext> contextFactory,
     BackfillProgress backfill,
+    MaintenanceLock maintenance,
     IOptions<MemoryOptions> options,
     ILogger<SearchBackgroundService> logger) : BackgroundService
 {
@@ -57,7 +58,16 @@ internal sealed partial class SearchBackgroundService(
             {
                 try
                 {
-                    await backfiller.BackfillAsync(all: false, backfill, stoppingToken);
+                    // Several instances on one PostgreSQL database: one of them back-fills, the others skip the round.
+                    await using var leader = await maintenance.TryBackfillAsync(stoppingToken);
+                    if (leader is not null)
+                    {
+                        await backfiller.BackfillAsync(all: false, backfill, stoppingToken);
+                    }
+                    else
+                    {
+                        LogBackfillElsewhere(logger);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -137,6 +147,9 @@ internal sealed partial class SearchBackgroundService(
             LogWarmUpFailed(logger, e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Another instance is back-filling vectors; this one skips the round.")]
+    private static partial void LogBackfillElsewhere(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Freed the in-memory search indexes of {Count} users idle for {Idle}.")]
     private static partial void LogEvicted(ILogger logger, int count, TimeSpan idle);

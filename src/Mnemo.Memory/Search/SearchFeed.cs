@@ -4,8 +4,6 @@ using Mnemo.Memory.Storage;
 
 namespace Mnemo.Memory.Search;
 
-/// <summary>A row of the change feed: memory <see cref="MemoryId"/> changed (an empty id: all of the user's memories did).</summary>
-internal readonly record struct FeedChange(long Seq, string MemoryId);
 
 /// <summary>A memory's stored vectors, with the facts a search filters it by.</summary>
 internal sealed record StoredVectors(string MemoryId, MemoryFacts Facts, byte[] TextVectors, byte[]? ContextVector);
@@ -16,24 +14,15 @@ internal sealed record StoredVectors(string MemoryId, MemoryFacts Facts, byte[] 
 /// read twice, or a row read later than its change, is harmless: this is what lets a loader read its position before
 /// its rows and catch up from there. Every query is filtered by the user id.
 /// </summary>
-/// <remarks>
-/// SQLite runs one writer at a time, so sequence order is commit order and a reader past sequence number n has seen
-/// every change up to n. <b>PostgreSQL will need another feed</b>: its sequence values are handed out before commit,
-/// so a later number can commit first (e.g. a transaction-id watermark, or re-reading a short overlap window).
-/// </remarks>
+/// <remarks>A feed position is opaque here: what it means depends on the provider (<see cref="ChangeFeed"/>).</remarks>
 internal static class SearchFeed
 {
-    /// <summary>The user's last sequence number (0 when none).</summary>
-    public static async Task<long> PositionAsync(MemoryDbContext db, string userId, CancellationToken ct) =>
-        await db.Changes.Where(c => c.UserId == userId).MaxAsync(c => (long?)c.Seq, ct) ?? 0;
+    /// <summary>Where to read the user's changes from next, taken before the rows it goes with are read.</summary>
+    public static Task<long> PositionAsync(MemoryDbContext db, string userId, CancellationToken ct) => ChangeFeed.PositionAsync(db, userId, ct);
 
-    /// <summary>The user's changes after <paramref name="after"/>, in order.</summary>
-    public static Task<List<FeedChange>> ChangesAsync(MemoryDbContext db, string userId, long after, CancellationToken ct) =>
-        db.Changes.AsNoTracking()
-            .Where(c => c.UserId == userId && c.Seq > after)
-            .OrderBy(c => c.Seq)
-            .Select(c => new FeedChange(c.Seq, c.MemoryId))
-            .ToListAsync(ct);
+    /// <summary>The user's changes since <paramref name="position"/>, in order, and the position after them.</summary>
+    public static Task<FeedRead> ChangesAsync(MemoryDbContext db, string userId, long position, CancellationToken ct) =>
+        ChangeFeed.ReadAsync(db, userId, position, ct);
 
     /// <summary>The user's live memories (all, or those among <paramref name="ids"/>) as keyword documents, by add call and position.</summary>
     public static async Task<List<KeywordDocument>> DocumentsAsync(MemoryDbContext db, string userId, IReadOnlyList<string>? ids, CancellationToken ct)

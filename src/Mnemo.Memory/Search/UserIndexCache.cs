@@ -102,9 +102,10 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
 
     private async Task<UserSearchIndex> CatchUpAsync(MemoryDbContext db, string userId, UserSearchIndex index, CancellationToken ct)
     {
-        var changes = await SearchFeed.ChangesAsync(db, userId, index.Position, ct);
+        var (changes, position) = await SearchFeed.ChangesAsync(db, userId, index.Position, ct);
         if (changes.Count == 0)
         {
+            index.MoveTo(position);
             return index;
         }
 
@@ -119,7 +120,7 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
         var vectors = index.VectorModel is { } model
             ? await SearchFeed.VectorsAsync(db, userId, model, ids, documents.ToDictionary(d => d.Id, d => d.Facts, StringComparer.Ordinal), ct)
             : [];
-        index.Apply(ids, documents, vectors, changes[^1].Seq);
+        index.Apply(ids, documents, vectors, position);
         return index;
     }
 

@@ -62,6 +62,9 @@ internal sealed class UserSearchIndex(UserKeywordIndex keyword, long position)
         Position = position;
     }
 
+    /// <summary>Nothing changed up to <paramref name="position"/> (on PostgreSQL the horizon moves on without changes).</summary>
+    public void MoveTo(long position) => Position = position;
+
     private static void Upsert(VectorSet set, StoredVectors row) =>
         set.Upsert(
             row.MemoryId,

@@ -6,10 +6,23 @@ namespace Mnemo.Memory.Storage;
 /// <summary>
 /// The memory module's own database context: memories, tags, history, access log. It keeps its own
 /// migrations history table (<see cref="MigrationsHistoryTable"/>) so the Auth module's schema can change independently.
+/// This model is the portable one, with SQLite's migrations; PostgreSQL adds its own details and migrations in
+/// <see cref="Postgres.PostgresMemoryDbContext"/>, and everything else works on this type.
 /// </summary>
-public sealed class MemoryDbContext(DbContextOptions<MemoryDbContext> options) : DbContext(options)
+public class MemoryDbContext : DbContext
 {
     public const string MigrationsHistoryTable = "__EFMigrationsHistory_Memory";
+
+    public MemoryDbContext(DbContextOptions<MemoryDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a provider's subclass, which carries its own migrations.</summary>
+    protected MemoryDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
 
     internal DbSet<MemoryEntity> Memories => Set<MemoryEntity>();
     internal DbSet<MemoryTagEntity> Tags => Set<MemoryTagEntity>();

@@ -21,14 +21,15 @@ internal static class DataServices
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
-        var dataDir = parse.GetValue(CliOptions.DataDir) ?? configuration[$"{MnemoServerOptions.SectionName}:DataDir"] ?? "data";
-        var connectionString = DataDirectory.ConnectionString(dataDir);
+        var options = configuration.GetSection(MnemoServerOptions.SectionName).Get<MnemoServerOptions>() ?? new MnemoServerOptions();
+        options.DataDir = parse.GetValue(CliOptions.DataDir) ?? options.DataDir;
+        var database = DatabaseSetup.Resolve(configuration, options);
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
-        services.AddMnemoAccounts(AuthModuleSetup.For(configuration, connectionString, configuration[$"{MnemoServerOptions.SectionName}:PublicUrl"]));
-        services.AddMnemoMemory(connectionString);
+        services.AddMnemoAccounts(AuthModuleSetup.For(configuration, database, options.PublicUrl));
+        services.AddMnemoMemory(database);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
 
         await AuthDatabase.MigrateAsync(provider, cancellationToken);

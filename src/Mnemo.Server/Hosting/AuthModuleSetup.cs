@@ -1,5 +1,6 @@
 using Mnemo.Auth;
 using Mnemo.Server.Mcp;
+using Mnemo.Storage;
 
 namespace Mnemo.Server.Hosting;
 
@@ -9,13 +10,13 @@ namespace Mnemo.Server.Hosting;
 /// </summary>
 internal static class AuthModuleSetup
 {
-    public static Action<MnemoAuthOptions> For(IConfiguration configuration, string connectionString, string? publicUrl) => auth =>
+    public static Action<MnemoAuthOptions> For(IConfiguration configuration, DatabaseConnection database, string? publicUrl) => auth =>
     {
         configuration.GetSection(MnemoAuthOptions.SectionName).Bind(auth);
         // The audit log is Mnemo's record of the whole server's security events, not a tunable of the OAuth server,
         // so its settings have their own section: Mnemo:Audit:RetentionDays.
         configuration.GetSection("Mnemo:Audit").Bind(auth.Audit);
-        auth.UseSqlite(connectionString);
+        auth.UseDatabase(database);
         auth.PublicUrl = string.IsNullOrWhiteSpace(publicUrl) ? null : publicUrl;
         auth.ResourcePath = McpEndpointExtensions.McpPath;
         auth.Scopes.Clear();

@@ -41,12 +41,12 @@ public static class MnemoHost
             throw new OptionsValidationException(MnemoServerOptions.SectionName, typeof(MnemoServerOptions), invalid.Failures);
         }
 
-        var connectionString = DataDirectory.ConnectionString(options.DataDir);
+        var database = DatabaseSetup.Resolve(builder.Configuration, options);
 
         // Who is calling and as whom: Mnemo.Auth's authorization server, API keys, accounts, sign-in and consent
-        // pages, over the same SQLite file as the memories. The user always comes from the credential.
-        builder.Services.AddMnemoAuthorizationServer(AuthModuleSetup.For(builder.Configuration, connectionString, options.PublicUrl));
-        builder.Services.AddMnemoMemory(connectionString);
+        // pages, in the same database as the memories. The user always comes from the credential.
+        builder.Services.AddMnemoAuthorizationServer(AuthModuleSetup.For(builder.Configuration, database, options.PublicUrl));
+        builder.Services.AddMnemoMemory(database);
 
         // Host and Origin checks, forwarded headers, CORS, health.
         builder.Services.AddMnemoHttpSecurity(options);

@@ -1,3 +1,5 @@
+using Mnemo.Server.Mcp;
+
 namespace Mnemo.Server.Hosting;
 
 /// <summary>Server-wide settings, bound from the <c>Mnemo</c> configuration section.</summary>
@@ -14,19 +16,36 @@ public sealed class MnemoServerOptions
     /// <summary>Folder holding the SQLite database (and, later, other state). Default <c>./data</c>.</summary>
     public string DataDir { get; set; } = "data";
 
+    public DatabaseSettings Database { get; set; } = new();
+
     public McpOptions Mcp { get; set; } = new();
 
     public CorsOptions Cors { get; set; } = new();
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
+    public sealed class DatabaseSettings
+    {
+        /// <summary>
+        /// <c>Sqlite</c> (default: one file in <see cref="DataDir"/>) or <c>Postgres</c> (the server named by
+        /// <c>ConnectionStrings:Mnemo</c>; several instances may share it).
+        /// </summary>
+        public Mnemo.Storage.DatabaseProvider Provider { get; set; } = Mnemo.Storage.DatabaseProvider.Sqlite;
+    }
+
     public sealed class McpOptions
     {
         /// <summary>
-        /// Stateless MCP for load-balanced deployments. Default false: stateful sessions, which sampling,
-        /// elicitation and the legacy SSE transport need (STACK.md).
+        /// How MCP sessions are kept (default <see cref="McpSessionMode.Hybrid"/>): see <see cref="McpSessionMode"/>.
+        /// Null: <see cref="McpSessionMode.Hybrid"/>, or <see cref="McpSessionMode.Stateless"/> when the older
+        /// <see cref="Stateless"/> flag is true.
         /// </summary>
+        public McpSessionMode? SessionMode { get; set; }
+
+        /// <summary>Older spelling of <c>SessionMode = Stateless</c>, still honoured when <see cref="SessionMode"/> is not set.</summary>
         public bool Stateless { get; set; }
+
+        public McpSessionMode EffectiveSessionMode => SessionMode ?? (Stateless ? McpSessionMode.Stateless : McpSessionMode.Hybrid);
     }
 
     public sealed class CorsOptions

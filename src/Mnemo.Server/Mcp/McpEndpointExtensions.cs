@@ -1,4 +1,5 @@
 using Mnemo.Server.Hosting;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -8,7 +9,7 @@ public static class McpEndpointExtensions
 {
     public const string McpPath = "/mcp";
 
-    /// <summary>The MCP server: memory tools, instructions, Streamable HTTP (stateful unless configured stateless) and legacy SSE.</summary>
+    /// <summary>The MCP server: memory tools, instructions, Streamable HTTP in the configured session mode, and legacy SSE where sessions exist.</summary>
     public static IMcpServerBuilder AddMnemoMcp(this IServiceCollection services, MnemoServerOptions options)
     {
         return services
@@ -19,14 +20,18 @@ public static class McpEndpointExtensions
             })
             .WithHttpTransport(http =>
             {
-// Deliberate: stateful sessions (MCP9006) are obsolete in 2.4.0 but sampling, elicitation and legacy SSE need
-// them (STACK.md); legacy SSE (MCP9004) has no request backpressure, but every request on it still needs a
-// valid token, and 2024-11-05 clients have no other transport.
-#pragma warning disable MCP9006, MCP9004
-                http.Stateless = options.Mcp.Stateless;
-                // Legacy HTTP+SSE (2024-11-05 clients) only exists with sessions.
-                http.EnableLegacySse = !options.Mcp.Stateless;
-#pragma warning restore MCP9006, MCP9004
+                var mode = options.Mcp.EffectiveSessionMode;
+                http.SessionMode = mode switch
+                {
+                    McpSessionMode.Stateless => HttpServerSessionMode.Stateless,
+                    McpSessionMode.Stateful => HttpServerSessionMode.Stateful,
+                    _ => HttpServerSessionMode.StatefulForInitializeClients,
+                };
+// Deliberate: legacy SSE (MCP9004) has no request backpressure, but every request on it still needs a valid
+// token, and 2024-11-05 clients have no other transport. It only exists with sessions.
+#pragma warning disable MCP9004
+                http.EnableLegacySse = mode != McpSessionMode.Stateless;
+#pragma warning restore MCP9004
             })
             .WithTools<MemoryTools>(ToolResults.Json)
             .WithTools<ConnectorTools>(ToolResults.Json)

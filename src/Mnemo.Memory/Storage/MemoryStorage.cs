@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Mnemo.Memory.Storage.Postgres;
+using Mnemo.Storage;
+using Mnemo.Storage.Sqlite;
+
+namespace Mnemo.Memory.Storage;
+
+/// <summary>The database the memory module was given; the one place its provider is chosen.</summary>
+internal sealed record MemoryStorage(DatabaseConnection Database)
+{
+    public bool IsPostgres => Database.Provider == DatabaseProvider.Postgres;
+
+    /// <summary>
+    /// Registers <see cref="IDbContextFactory{MemoryDbContext}"/> (and a scoped <see cref="MemoryDbContext"/>) on the
+    /// provider. On PostgreSQL the factory hands out <see cref="PostgresMemoryDbContext"/>, so migrations come from that
+    /// provider's folder while every query is written once against <see cref="MemoryDbContext"/>.
+    /// </summary>
+    public void AddDbContext(IServiceCollection services)
+    {
+        services.AddSingleton(this);
+        switch (Database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                services.AddDbContextFactory<MemoryDbContext>((sp, builder) =>
+                {
+                    var options = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
+                    builder.UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
+                    builder.AddInterceptors(SqliteConnectionInterceptor.For(options.BusyTimeout));
+                });
+                break;
+            case DatabaseProvider.Postgres:
+                services.AddDbContextFactory<PostgresMemoryDbContext>(builder =>
+                    builder.UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable)));
+                services.AddSingleton<IDbContextFactory<MemoryDbContext>>(sp =>
+                    new BaseContextFactory(sp.GetRequiredService<IDbContextFactory<PostgresMemoryDbContext>>()));
+                services.AddScoped<MemoryDbContext>(sp => sp.GetRequiredService<PostgresMemoryDbContext>());
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown database provider {Database.Provider}.");
+        }
+    }
+
+    private sealed class BaseContextFactory(IDbContextFactory<PostgresMemoryDbContext> inner) : IDbContextFactory<MemoryDbContext>
+    {
+        public MemoryDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<MemoryDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+}
