@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of Mnemo: the xunit suites (unit, integration over real ports, CLI processes), the MCP
-# conformance suite against the conformance host (tests/Mnemo.ConformanceHost), and the official MCP clients
-# against a real mnemo serve (scripts/clients.sh). Installs what it needs (Node 22, the suite and the clients,
-# from npm, into .tools/ and tests/clients/node_modules). Exit code 0 only when everything passed.
+# Runs every test of Mnemo: the xunit suites (unit, integration over real ports, CLI processes) on SQLite, then the
+# storage, memory, search, OAuth and MCP tool tests again on a real PostgreSQL (started here by scripts/postgres.sh,
+# or the server named by MNEMO_TEST_POSTGRES) with the several-instances tests behind nginx, the MCP conformance
+# suite against the conformance host (tests/Mnemo.ConformanceHost), and the official MCP clients against a real
+# mnemo serve (scripts/clients.sh). Installs what it needs (Node 22, the suite and the clients, from npm, into
+# .tools/ and tests/clients/node_modules; PostgreSQL from Debian when missing and run as root). Exit code 0 only
+# when everything passed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,16 +13,43 @@ cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 LOG_DIR="$(mktemp -d)"
-trap 'rm -rf "$LOG_DIR"' EXIT
+PG_DIR=""
+cleanup() {
+  [[ -n "$PG_DIR" ]] && bash scripts/postgres.sh stop "$PG_DIR"
+  rm -rf "$LOG_DIR"
+}
+trap cleanup EXIT
 
 echo "== build"
 dotnet build Mnemo.slnx -c Release -nologo -v q -clp:ErrorsOnly
 
-echo "== xunit"
+echo "== xunit on SQLite"
 set +e
-dotnet test Mnemo.slnx -c Release --no-build -nologo 2>&1 | tee "$LOG_DIR/xunit.log"
+dotnet test Mnemo.slnx -c Release --no-build -nologo --filter "Provider!=Postgres" 2>&1 | tee "$LOG_DIR/xunit.log"
 xunit_status=${PIPESTATUS[0]}
 set -e
+
+# The same storage, memory, search, OAuth and MCP tool tests on PostgreSQL (tests marked Provider=Sqlite are about
+# SQLite itself), plus the PostgreSQL-only ones: the change feed under concurrent writers, the SQLite → PostgreSQL
+# migration, and three instances behind nginx (tests/Mnemo.Server.Tests/Scale).
+echo "== xunit on PostgreSQL"
+if [[ -z "${MNEMO_TEST_POSTGRES:-}" ]]; then
+  pg_out="$(bash scripts/postgres.sh start)"
+  PG_DIR="$(sed -n 1p <<<"$pg_out")"
+  export MNEMO_TEST_POSTGRES="$(sed -n 2p <<<"$pg_out")"
+fi
+export MNEMO_TEST_PROVIDER=Postgres
+set +e
+for project in Storage Memory Auth; do
+  dotnet test "tests/Mnemo.$project.Tests" -c Release --no-build -nologo --filter "Provider!=Sqlite" 2>&1 | tee -a "$LOG_DIR/xunit.log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || xunit_status=1
+done
+dotnet test tests/Mnemo.Server.Tests -c Release --no-build -nologo \
+  --filter "Provider!=Sqlite&(FullyQualifiedName~Mnemo.Server.Tests.Mcp.|FullyQualifiedName~Mnemo.Server.Tests.OAuth.|Provider=Postgres)" \
+  2>&1 | tee -a "$LOG_DIR/xunit.log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || xunit_status=1
+set -e
+unset MNEMO_TEST_PROVIDER
 
 echo "== MCP conformance suite (server mode)"
 set +e
