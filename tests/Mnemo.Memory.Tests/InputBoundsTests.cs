@@ -60,6 +60,7 @@ public sealed class InputBoundsTests : IAsyncLifetime
     public async Task AppName_OfMegabytes_IsStoredCappedOnEveryRow()
     {
         var huge = new MemoryCaller("alice", new string('x', 3_000_000));
+        var sizeBefore = await _db.SizeAsync();
         await _db.Service.AddAsync(huge, [new("Prefers tea.")]);
         for (var i = 0; i < 5; i++)
         {
@@ -68,7 +69,8 @@ public sealed class InputBoundsTests : IAsyncLifetime
 
         var longest = await _db.QueryAsync("SELECT max(length(app)) FROM memory_access_log UNION ALL SELECT max(length(app)) FROM memories");
         Assert.All(longest, row => Assert.InRange(Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture), 1, 100));
-        Assert.True(new FileInfo(_db.Path).Length < 2_000_000, $"database grew to {new FileInfo(_db.Path).Length} bytes");
+        var growth = await _db.SizeAsync() - sizeBefore;
+        Assert.True(growth < 2_000_000, $"database grew by {growth} bytes");
     }
 
     [Fact]
