@@ -58,7 +58,7 @@ internal sealed class MemoryService(
         var vectors = await search.ComputeVectorsAsync(entities, cancellationToken);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var outcomes = await Deduplicator.ResolveAsync(db, search, entities, vectors, options.Value.DeduplicationThreshold, cancellationToken);
         var added = new List<MemoryEntity>();
         for (var i = 0; i < entities.Count; i++)
@@ -220,7 +220,7 @@ internal sealed class MemoryService(
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var entity = await Visible(db, caller.UserId).Include(m => m.Tags).FirstOrDefaultAsync(m => m.Id == id, cancellationToken)
             ?? throw new MemoryValidationException(MemoryErrors.UnknownId(id));
 
@@ -251,7 +251,7 @@ internal sealed class MemoryService(
         var wanted = MemoryInput.Ids(ids);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var entities = await ByIdsAsync(db, caller.UserId, wanted, cancellationToken, tracking: true);
         var missing = wanted.FirstOrDefault(id => entities.All(e => e.Id != id));
         if (missing is not null)
@@ -272,7 +272,7 @@ internal sealed class MemoryService(
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var entities = await Visible(db, caller.UserId).ToListAsync(cancellationToken);
         var now = Now();
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
