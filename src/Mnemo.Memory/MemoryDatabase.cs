@@ -18,12 +18,7 @@ public static class MemoryDatabase
         ArgumentNullException.ThrowIfNull(services);
         var factory = services.GetRequiredService<IDbContextFactory<MemoryDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
-        await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite())
-        {
-            // journal_mode is stored in the file: set once, it holds for every later connection and process.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        }
+        await db.MigrateAsync(ct);
     }
 
     /// <summary>

@@ -26,6 +26,31 @@ public sealed class LayeringTests
         Assert.Empty(offending);
     }
 
+    /// <summary>
+    /// The engine is chosen and spoken to only under Storage/ (MemoryStorage, ChangeFeed, MaintenanceLock,
+    /// MemoryWriteTransaction…): the rest of the module is written once, for both SQLite and PostgreSQL.
+    /// </summary>
+    [Theory]
+    [InlineData("IsSqlite(")]
+    [InlineData("IsNpgsql(")]
+    [InlineData("Npgsql")]
+    [InlineData("Microsoft.Data.Sqlite")]
+    [InlineData("PRAGMA")]
+    [InlineData("pg_")]
+    public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden)
+    {
+        var root = Path.Combine(RepositoryRoot(), "src", "Mnemo.Memory");
+        var storage = Path.Combine(root, "Storage") + Path.DirectorySeparatorChar;
+        var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(storage, StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(files);
+
+        var offending = files.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
+
+        Assert.Empty(offending);
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -11,7 +11,7 @@ internal sealed class MemoryAdministration(IDbContextFactory<MemoryDbContext> co
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, userId, cancellationToken);
         // Vectors go first (they reference the memories); every process drops the user's indexes at its next search.
         await search.RecordResetAsync(db, userId, cancellationToken);
         var memories = db.Memories.Where(m => m.UserId == userId);

@@ -30,6 +30,11 @@ internal static class MemoryErrors
     public static string TextTooLong(int index, int length) =>
         F($"memories[{index}].text is {length} characters long; the limit is {MaxTextLength}. Shorten it or split it into several memories.");
 
+    public static string TextNul(int index) =>
+        F($"memories[{index}].text contains a NUL character (U+0000), which cannot be stored. Remove it and send the text again.");
+
+    public static string UpdateTextNul() => "text contains a NUL character (U+0000), which cannot be stored. Remove it and send the text again.";
+
     public static string UpdateTextEmpty() => "text is empty. Send the new text of the memory, or leave text out to change only the state.";
 
     public static string UpdateTextTooLong(int length) =>
@@ -40,7 +45,7 @@ internal static class MemoryErrors
     public static string TagTooLong(string where, int length) =>
         F($"{where} is {length} characters long; a tag has at most {MaxTagLength} characters. Use a shorter tag.");
 
-    public static string TagInvalid(string where) => F($"{where} contains control characters. Use plain words for tags.");
+    public static string TagInvalid(string where) => F($"{where} contains control characters or broken Unicode (a lone surrogate). Use plain words for tags.");
 
     public static string TooManyTags(string where) =>
         F($"{where} has more than {MaxTags} distinct tags; at most {MaxTags} are allowed. Keep the most useful ones.");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mnemo.Storage.Text;
 
 namespace Mnemo.Memory.Memories;
@@ -18,8 +19,69 @@ internal static class MemoryInput
             throw new MemoryValidationException(index < 0 ? MemoryErrors.UpdateTextTooLong(trimmed.Length) : MemoryErrors.TextTooLong(index, trimmed.Length));
         }
 
-        return trimmed;
+        // PostgreSQL text cannot hold U+0000 at all (SQLite stored it): refused on both, so a memory either is stored
+        // everywhere or is an error the client can act on, never a server error on one engine.
+        if (trimmed.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new MemoryValidationException(index < 0 ? MemoryErrors.UpdateTextNul() : MemoryErrors.TextNul(index));
+        }
+
+        return ReplaceLoneSurrogates(trimmed);
     }
+
+    /// <summary>
+    /// Whether <paramref name="id"/> is shaped like an id Mnemo hands out (a GUID). Any other string names no memory,
+    /// so it is answered as unknown without a query: a query with it could only fail (PostgreSQL refuses U+0000 and
+    /// broken UTF-16 in a parameter) or find nothing.
+    /// </summary>
+    public static bool IsWellFormedId([NotNullWhen(true)] string? id) => Guid.TryParseExact(id, "D", out _);
+
+    /// <summary>
+    /// A lone surrogate (half of a UTF-16 pair, e.g. cut by the client) has no UTF-8 form. SQLite's driver stored it as
+    /// U+FFFD; PostgreSQL's refuses the whole write. Replacing it here keeps what SQLite stored, on both engines.
+    /// </summary>
+    private static string ReplaceLoneSurrogates(string text)
+    {
+        if (!HasLoneSurrogate(text))
+        {
+            return text;
+        }
+
+        var result = text.ToCharArray();
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (IsPair(result, i))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(result[i]))
+            {
+                result[i] = '\uFFFD';
+            }
+        }
+
+        return new string(result);
+    }
+
+    private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (IsPair(text, i))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsPair(ReadOnlySpan<char> text, int i) =>
+        char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
 
     /// <summary>Trims and lower-cases tags, drops duplicates; <paramref name="where"/> names the argument in messages (e.g. <c>memories[2].tags</c>).</summary>
     public static IReadOnlyList<string> Tags(IReadOnlyList<string>? tags, string where)
@@ -59,7 +121,7 @@ internal static class MemoryInput
                 throw new MemoryValidationException(MemoryErrors.TagTooLong(at, tag.Length));
             }
 
-            if (tag.Any(char.IsControl))
+            if (tag.Any(char.IsControl) || HasLoneSurrogate(tag))
             {
                 throw new MemoryValidationException(MemoryErrors.TagInvalid(at));
             }

@@ -58,7 +58,7 @@ internal sealed class MemoryService(
         var vectors = await search.ComputeVectorsAsync(entities, cancellationToken);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var outcomes = await Deduplicator.ResolveAsync(db, search, entities, vectors, options.Value.DeduplicationThreshold, cancellationToken);
         var added = new List<MemoryEntity>();
         for (var i = 0; i < entities.Count; i++)
@@ -135,6 +135,8 @@ internal sealed class MemoryService(
     /// </summary>
     private static async Task<List<MemoryEntity>> ByIdsAsync(MemoryDbContext db, string userId, IReadOnlyList<string> ids, CancellationToken ct, bool tracking = false)
     {
+        // An id of no memory's shape is left out before the query (see MemoryInput.IsWellFormedId): it is unknown.
+        ids = ids.Where(MemoryInput.IsWellFormedId).ToList();
         if (ids.Count == 0)
         {
             return [];
@@ -189,8 +191,9 @@ internal sealed class MemoryService(
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var entity = await Visible(db, caller.UserId).Include(m => m.Tags).AsNoTracking()
-            .FirstOrDefaultAsync(m => m.Id == (id ?? ""), cancellationToken);
+        var entity = MemoryInput.IsWellFormedId(id)
+            ? await Visible(db, caller.UserId).Include(m => m.Tags).AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellationToken)
+            : null;
 
         LogAccess(db, caller, "get", entity is null ? [] : [entity.Id], Now());
         await db.SaveAccessLogAsync(cancellationToken);
@@ -211,10 +214,15 @@ internal sealed class MemoryService(
             throw new MemoryValidationException(MemoryErrors.InvalidState(s));
         }
 
+        if (!MemoryInput.IsWellFormedId(id))
+        {
+            throw new MemoryValidationException(MemoryErrors.UnknownId(id ?? ""));
+        }
+
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await Visible(db, caller.UserId).Include(m => m.Tags).FirstOrDefaultAsync(m => m.Id == (id ?? ""), cancellationToken)
-            ?? throw new MemoryValidationException(MemoryErrors.UnknownId(id ?? ""));
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
+        var entity = await Visible(db, caller.UserId).Include(m => m.Tags).FirstOrDefaultAsync(m => m.Id == id, cancellationToken)
+            ?? throw new MemoryValidationException(MemoryErrors.UnknownId(id));
 
         var now = Now();
         var app = MemoryInput.App(caller.App);
@@ -243,7 +251,7 @@ internal sealed class MemoryService(
         var wanted = MemoryInput.Ids(ids);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var entities = await ByIdsAsync(db, caller.UserId, wanted, cancellationToken, tracking: true);
         var missing = wanted.FirstOrDefault(id => entities.All(e => e.Id != id));
         if (missing is not null)
@@ -264,7 +272,7 @@ internal sealed class MemoryService(
     {
         ArgumentNullException.ThrowIfNull(caller);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await MemoryWriteTransaction.BeginAsync(db, caller.UserId, cancellationToken);
         var entities = await Visible(db, caller.UserId).ToListAsync(cancellationToken);
         var now = Now();
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);

@@ -127,6 +127,9 @@ internal sealed partial class SearchIndex(
     /// <summary>Whether the user's keyword index (and, with <paramref name="vectors"/>, their vectors) are in memory (warm-up and eviction tests).</summary>
     internal bool IsLoaded(string userId, bool vectors = false) => _cache.IsLoaded(userId, vectors);
 
+    /// <summary>The ids in the user's keyword index as it is (no catch-up) and how often it was loaded; null when not loaded (feed tests).</summary>
+    internal (int Loads, IReadOnlyList<string> Ids)? Inspect(string userId) => _cache.Inspect(userId);
+
     /// <summary>One feed row per memory, committed with the writer's transaction.</summary>
     private static void AppendChanges(MemoryDbContext db, IEnumerable<MemoryEntity> memories) =>
         db.Changes.AddRange(memories.DistinctBy(m => m.Id, StringComparer.Ordinal).Select(m => new MemoryChangeEntity { UserId = m.UserId, MemoryId = m.Id }));

@@ -41,6 +41,7 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
         try
         {
             entry.LastUsedTicks = time.GetUtcNow().UtcTicks;
+            var before = entry.Index;
             if (entry.Index is null)
             {
                 entry.Index = await LoadAsync(db, userId, vectors && embeddings.IsEnabled, ct);
@@ -48,6 +49,11 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
             else if (catchUp)
             {
                 entry.Index = await CatchUpAsync(db, userId, entry.Index, ct);
+            }
+
+            if (!ReferenceEquals(before, entry.Index))
+            {
+                entry.Loads++;
             }
 
             if (vectors && embeddings.IsEnabled && entry.Index.VectorModel != embeddings.ModelId)
@@ -99,6 +105,28 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
     /// <summary>Whether the user's keyword index (and, with <paramref name="vectors"/>, their vectors) are in memory.</summary>
     public bool IsLoaded(string userId, bool vectors) =>
         _users.TryGetValue(userId, out var entry) && entry.Index is { } index && (!vectors || index.Vectors is not null);
+
+    /// <summary>
+    /// What the user's keyword index holds now, without catching up, and how many times it was loaded from the tables
+    /// (first use, reloads): lets a test tell a catch-up that followed the feed from a reload that hid a gap in it.
+    /// </summary>
+    public (int Loads, IReadOnlyList<string> Ids)? Inspect(string userId)
+    {
+        if (!_users.TryGetValue(userId, out var entry))
+        {
+            return null;
+        }
+
+        entry.Gate.Wait();
+        try
+        {
+            return entry.Index is { } index ? (entry.Loads, index.Keyword.Ids.ToList()) : null;
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
 
     private async Task<UserSearchIndex> CatchUpAsync(MemoryDbContext db, string userId, UserSearchIndex index, CancellationToken ct)
     {
@@ -161,6 +189,9 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public UserSearchIndex? Index { get; set; }
+
+        /// <summary>How many times <see cref="Index"/> was (re)loaded from the tables; changed under the gate.</summary>
+        public int Loads { get; set; }
 
         /// <summary>UTC ticks of the last use; read without the gate by <see cref="EvictIdle"/>, so never half-written.</summary>
         public long LastUsedTicks

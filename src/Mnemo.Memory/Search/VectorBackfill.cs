@@ -55,7 +55,7 @@ internal sealed partial class VectorBackfill(
                 break;
             }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await using var transaction = await MemoryWriteTransaction.BeginAsync(db, page.Select(m => m.UserId), ct);
             stored += await search.RecordComputedVectorsAsync(db, page, rows, replace: all, ct);
             await transaction.CommitAsync(ct);
             done += page.Count;

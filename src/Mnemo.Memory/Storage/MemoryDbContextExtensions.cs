@@ -5,6 +5,17 @@ namespace Mnemo.Memory.Storage;
 
 internal static class MemoryDbContextExtensions
 {
+    /// <summary>Applies the provider's migrations; on SQLite also switches the file to write-ahead logging.</summary>
+    public static async Task MigrateAsync(this MemoryDbContext db, CancellationToken ct)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            // journal_mode is stored in the file: set once, it holds for every later connection and process.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+
     /// <summary>
     /// Commits what a read added (its access-log entry) without waiting for the disk. A read's log entry is not an
     /// acknowledged memory: it may be lost with the last moments before a power failure (never with a process crash:

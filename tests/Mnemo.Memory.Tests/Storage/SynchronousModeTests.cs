@@ -3,20 +3,23 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Storage;
+using Mnemo.Storage;
 
 namespace Mnemo.Memory.Tests.Storage;
 
 /// <summary>
 /// A read's access-log commit may skip the fsync (synchronous=NORMAL); a memory write never may. The setting belongs to
-/// a connection, and connections are pooled, so every open must put FULL back.
+/// a connection, and connections are pooled, so every open must put FULL back. SQLite's own setting: on PostgreSQL
+/// every commit is durable by the server's configuration, and Mnemo changes nothing there.
 /// </summary>
+[Trait("Provider", "Sqlite")]
 public sealed class SynchronousModeTests : IAsyncLifetime
 {
     private const int Full = 2;
     private const int Normal = 1;
     private MemoryTestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await MemoryTestDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await MemoryTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 

@@ -22,6 +22,9 @@ internal sealed class KeywordDocuments(int neighbourWindow)
     /// <summary>Live memories.</summary>
     public int Count => _slotById.Count;
 
+    /// <summary>The ids of the live memories.</summary>
+    public IEnumerable<string> Ids => _slotById.Keys;
+
     /// <summary>Slots in use, tombstones included (slot indexes run from 0 to this).</summary>
     public int SlotCount => _slots.Count;
 

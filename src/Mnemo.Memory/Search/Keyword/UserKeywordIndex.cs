@@ -22,6 +22,9 @@ internal sealed class UserKeywordIndex(KeywordRanking ranking)
 
     public int Count => _documents.Count;
 
+    /// <summary>The ids of the memories in the index.</summary>
+    public IEnumerable<string> Ids => _documents.Ids;
+
     public void Upsert(KeywordDocument document)
     {
         Remove(document.Id);
