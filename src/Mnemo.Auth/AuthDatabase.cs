@@ -28,7 +28,7 @@ public static class AuthDatabase
     /// the others find it.
     /// </remarks>
     public static Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default) =>
-        MigrateAsync(services, startKeyRing: true, cancellationToken);
+        ApplyMigrationsAsync(services, startKeyRing: true, cancellationToken);
 
     /// <summary>
     /// Applies the migrations to a database that is about to receive a copy (<see cref="CopyAsync"/>). Unlike
@@ -38,7 +38,7 @@ public static class AuthDatabase
     /// would collide with the copied ones).
     /// </summary>
     public static Task MigrateForCopyAsync(IServiceProvider services, CancellationToken cancellationToken = default) =>
-        MigrateAsync(services, startKeyRing: false, cancellationToken);
+        ApplyMigrationsAsync(services, startKeyRing: false, cancellationToken);
 
     /// <summary>The rows in each of the module's tables (before its migrations ran, its tables count as absent).</summary>
     public static async Task<IReadOnlyList<TableRowCount>> CountRowsAsync(IServiceProvider services, CancellationToken cancellationToken = default)
@@ -67,7 +67,7 @@ public static class AuthDatabase
             source.ServiceProvider.GetRequiredService<AuthDbContext>(), target.ServiceProvider.GetRequiredService<AuthDbContext>(), cancellationToken);
     }
 
-    private static async Task MigrateAsync(IServiceProvider services, bool startKeyRing, CancellationToken cancellationToken)
+    private static async Task ApplyMigrationsAsync(IServiceProvider services, bool startKeyRing, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
         await using var scope = services.CreateAsyncScope();

@@ -21,7 +21,7 @@ internal static class TableChecksums
     public static async Task<TableChecksum> ComputeAsync(DbContext db, CopyTable table, int batchSize, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        // The column names first: the same rows under other columns are another table.
+        // The property names first: the same rows under other columns are another table.
         foreach (var column in table.Columns)
         {
             Append(hash, column.Name);
