@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Storage;
+using Mnemo.Storage.Copy;
 
 namespace Mnemo.Memory;
 
@@ -19,6 +20,35 @@ public static class MemoryDatabase
         var factory = services.GetRequiredService<IDbContextFactory<MemoryDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.MigrateAsync(ct);
+    }
+
+    /// <summary>The rows in each of the module's tables (before its migrations ran, its tables count as absent).</summary>
+    public static async Task<IReadOnlyList<TableRowCount>> CountRowsAsync(IServiceProvider services, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        await using var db = await services.GetRequiredService<IDbContextFactory<MemoryDbContext>>().CreateDbContextAsync(ct);
+        return await DatabaseCopier.CountRowsAsync(db, ct);
+    }
+
+    /// <summary>
+    /// Copies every table of the module (memories, tags, history, access log, embeddings, change feed) from the database
+    /// of <paramref name="from"/> to the migrated, empty database of <paramref name="to"/> within <paramref name="copy"/>,
+    /// keeping every id, and returns each table's row counts and checksums on both sides.
+    /// </summary>
+    /// <remarks>
+    /// On PostgreSQL, <c>memory_changes.tx_id</c> is outside the EF model, so the copier does not write it: every copied
+    /// row gets the copying transaction's id from the column's default. That is what the change feed needs: a server
+    /// started on the copy loads each user's memories from the tables and reads the feed from the horizon it takes at
+    /// start, which is past that transaction, so the copied rows never replay; their seq values only keep the order.
+    /// </remarks>
+    public static async Task<IReadOnlyList<TableVerification>> CopyAsync(IServiceProvider from, IServiceProvider to, DatabaseCopy copy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentNullException.ThrowIfNull(copy);
+        await using var source = await from.GetRequiredService<IDbContextFactory<MemoryDbContext>>().CreateDbContextAsync(ct);
+        await using var target = await to.GetRequiredService<IDbContextFactory<MemoryDbContext>>().CreateDbContextAsync(ct);
+        return await copy.CopyAsync(source, target, ct);
     }
 
     /// <summary>

@@ -27,6 +27,8 @@ public static class Cli
         root.Subcommands.Add(AuditCommand.Create());
         // Memory module (issue 4): rebuild search indexes after a model change.
         root.Subcommands.Add(ReindexCommand.Create());
+        // SQLite to PostgreSQL: db migrate --to-postgres.
+        root.Subcommands.Add(DbCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

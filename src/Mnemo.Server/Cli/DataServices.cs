@@ -16,6 +16,18 @@ internal static class DataServices
 {
     public static async Task<DataSession> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        var (configuration, options) = Configuration(parse);
+        var database = DatabaseSetup.Resolve(configuration, options);
+        var provider = Build(configuration, options, database);
+
+        await AuthDatabase.MigrateAsync(provider, cancellationToken);
+        await MemoryDatabase.MigrateAsync(provider, cancellationToken);
+        return new DataSession(provider);
+    }
+
+    /// <summary>The configuration every verb reads (appsettings.json, then the environment), and the server options with <c>--data-dir</c> applied.</summary>
+    public static (IConfiguration Configuration, MnemoServerOptions Options) Configuration(ParseResult parse)
+    {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
@@ -23,18 +35,18 @@ internal static class DataServices
             .Build();
         var options = configuration.GetSection(MnemoServerOptions.SectionName).Get<MnemoServerOptions>() ?? new MnemoServerOptions();
         options.DataDir = parse.GetValue(CliOptions.DataDir) ?? options.DataDir;
-        var database = DatabaseSetup.Resolve(configuration, options);
+        return (configuration, options);
+    }
 
+    /// <summary>Both modules on <paramref name="database"/>, as the server wires them, without migrating anything.</summary>
+    public static ServiceProvider Build(IConfiguration configuration, MnemoServerOptions options, Mnemo.Storage.DatabaseConnection database)
+    {
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(configuration);
         services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
         services.AddMnemoAccounts(AuthModuleSetup.For(configuration, database, options.PublicUrl));
         services.AddMnemoMemory(database);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-
-        await AuthDatabase.MigrateAsync(provider, cancellationToken);
-        await MemoryDatabase.MigrateAsync(provider, cancellationToken);
-        return new DataSession(provider);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 }
 

@@ -28,11 +28,20 @@ public static class MnemoProcess
     }
 
     /// <summary>Starts <c>mnemo serve</c> on a free loopback port and waits until /health answers.</summary>
-    public static async Task<ServerProcess> StartServerAsync(string dataDir, params string[] extraArgs)
+    public static Task<ServerProcess> StartServerAsync(string dataDir, params string[] extraArgs) => StartServerAsync(dataDir, null, extraArgs);
+
+    /// <summary>As <see cref="StartServerAsync(string, string[])"/>, with extra environment variables (e.g. the database settings).</summary>
+    public static async Task<ServerProcess> StartServerAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var process = Process.Start(StartInfo(["serve", "--urls", url, "--data-dir", dataDir, .. extraArgs]))!;
+        var info = StartInfo(["serve", "--urls", url, "--data-dir", dataDir, .. extraArgs]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        var process = Process.Start(info)!;
         process.StandardInput.Close();
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
