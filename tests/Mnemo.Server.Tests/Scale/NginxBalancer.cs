@@ -49,7 +49,9 @@ public sealed class NginxBalancer : IAsyncDisposable
     public static string Executable => Environment.GetEnvironmentVariable("MNEMO_TEST_NGINX") ?? "/usr/sbin/nginx";
 
     /// <summary>Writes the configuration for <paramref name="upstreamPorts"/> and starts nginx on <paramref name="port"/>.</summary>
-    public static async Task<NginxBalancer> StartAsync(int port, IReadOnlyList<int> upstreamPorts)
+    /// <param name="balancing">An upstream balancing directive instead of round robin, e.g. <c>hash $http_authorization consistent;</c>.</param>
+    /// <param name="upstreamHost">The Host sent upstream; null passes the client's (nginx's own origin).</param>
+    public static async Task<NginxBalancer> StartAsync(int port, IReadOnlyList<int> upstreamPorts, string? balancing = null, string? upstreamHost = null)
     {
         if (!File.Exists(Executable))
         {
@@ -59,7 +61,7 @@ public sealed class NginxBalancer : IAsyncDisposable
 
         var directory = System.IO.Directory.CreateTempSubdirectory("mnemo-nginx-").FullName;
         var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, Configuration(directory, port, upstreamPorts));
+        await File.WriteAllTextAsync(config, Configuration(directory, port, upstreamPorts, balancing ?? "", upstreamHost ?? "$http_host"));
         var info = new ProcessStartInfo(Executable)
         {
             RedirectStandardOutput = true,
@@ -104,7 +106,7 @@ public sealed class NginxBalancer : IAsyncDisposable
         throw new TimeoutException($"nginx did not listen on {port} within 20 s: {timedOut}");
     }
 
-    private static string Configuration(string directory, int port, IReadOnlyList<int> upstreamPorts)
+    private static string Configuration(string directory, int port, IReadOnlyList<int> upstreamPorts, string balancing, string upstreamHost)
     {
         var servers = string.Concat(upstreamPorts.Select(p => $"        server 127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)};\n"));
         // As root nginx would switch its worker to "nobody", who cannot write the temp folders here.
@@ -122,8 +124,9 @@ public sealed class NginxBalancer : IAsyncDisposable
                 fastcgi_temp_path {{directory}}/fastcgi;
                 uwsgi_temp_path {{directory}}/uwsgi;
                 scgi_temp_path {{directory}}/scgi;
-                # Round robin (nginx's default), no ip_hash, no sticky cookie: any request may land on any instance.
+                # Round robin (nginx's default) unless a balancing directive is given: any request may land on any instance.
                 upstream mnemo {
+                    {{balancing}}
             {{servers}}        keepalive 32;
                 }
                 server {
@@ -132,7 +135,7 @@ public sealed class NginxBalancer : IAsyncDisposable
                         proxy_pass http://mnemo;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
-                        proxy_set_header Host $http_host;
+                        proxy_set_header Host {{upstreamHost}};
                         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                         proxy_set_header X-Forwarded-Proto $scheme;
                         # MCP answers are server-sent events: pass each byte on as it comes.

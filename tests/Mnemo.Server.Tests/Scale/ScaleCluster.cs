@@ -181,6 +181,9 @@ public sealed class ScaleCluster : IAsyncDisposable
         return info;
     }
 
+    /// <summary>A loopback port free at the moment of asking.</summary>
+    public static int FreePort() => FreePorts(1)[0];
+
     private static int[] FreePorts(int count)
     {
         // All held open together so the OS hands out distinct ports, then released for nginx and the instances.

@@ -32,7 +32,17 @@ public class ScaleClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster = await ScaleCluster.StartAsync(SessionMode);
-        ApiKey = await CreateUserAsync(_cluster, UserName);
+        try
+        {
+            ApiKey = await CreateUserAsync(_cluster, UserName);
+        }
+        catch
+        {
+            // No process may outlive a fixture that failed half-way.
+            await _cluster.DisposeAsync();
+            _cluster = null;
+            throw;
+        }
     }
 
     /// <summary>Creates a user with <see cref="OAuthTestServer.Password"/> and returns a new API key of theirs.</summary>

@@ -16,13 +16,18 @@ namespace Mnemo.Server.Tests.Scale;
 /// what one instance writes or revokes holds on the others at once.
 /// </summary>
 /// <remarks>
-/// What session clients need behind a balancer in Hybrid mode, as observed here (<see cref="SessionClients_InHybridMode_FailThroughRoundRobin_WithoutStickyRouting"/>):
-/// a client that starts with <c>initialize</c> (TypeScript SDK v1, and v2 in its default "legacy" negotiation) gets an
-/// <c>Mcp-Session-Id</c> kept in the memory of the instance that answered; its next request, sent by round robin to
-/// another instance, gets 404 "Session not found" and the client gives up. Such clients need sticky routing on the
-/// session (e.g. nginx <c>hash $http_mcp_session_id consistent;</c> — first request excepted — or ip_hash) or
-/// <c>Mnemo:Mcp:SessionMode=Stateless</c> (see <see cref="StatelessScaleTests"/>). Clients of MCP 2026-07-28 (v2 with
-/// <c>versionNegotiation: { mode: 'auto' }</c>) have no session and work through plain round robin.
+/// What session clients need behind a balancer in Hybrid mode, as observed here: a client that starts with
+/// <c>initialize</c> (TypeScript SDK v1, and v2 in its default "legacy" negotiation) gets an <c>Mcp-Session-Id</c> kept
+/// in the memory of the instance that answered; its next request, sent by round robin to another instance, gets 404
+/// "Session not found" and the client gives up (<see cref="SessionClients_InHybridMode_FailThroughRoundRobin_WithoutStickyRouting"/>).
+/// Such clients need either routing that sends all of a client's requests to one instance, or
+/// <c>Mnemo:Mcp:SessionMode=Stateless</c> (<see cref="StatelessScaleTests"/>). Hashing on the session header does not
+/// work with open-source nginx (<c>initialize</c> carries none, so it lands elsewhere than the later requests); hashing
+/// on the credential does (<c>hash $http_authorization consistent;</c>,
+/// <see cref="SessionClients_InHybridMode_WorkWhenTheBalancerRoutesEachCredentialToOneInstance"/>), until the client
+/// refreshes its token or that instance restarts, when the session is lost and the client must initialize again.
+/// Clients of MCP 2026-07-28 (v2 with <c>versionNegotiation: { mode: 'auto' }</c>) have no session and work through plain
+/// round robin.
 /// </remarks>
 [Collection(ScaleCollection.Name)]
 [Trait("Provider", "Postgres")]
@@ -321,6 +326,22 @@ public sealed class ScaleOutTests(ScaleClusterFixture fixture, ITestOutputHelper
             Assert.Contains(404, statuses);
             var upstreams = summary.GetProperty("upstreams").EnumerateArray().Select(u => u.GetString()).ToList();
             Assert.NotEqual(upstreams[0], upstreams[statuses.IndexOf(404)]);
+        }
+    }
+
+    [Fact]
+    public async Task SessionClients_InHybridMode_WorkWhenTheBalancerRoutesEachCredentialToOneInstance()
+    {
+        // A second nginx over the same instances, choosing the instance by a hash of the Authorization header, and
+        // passing the public origin's Host (it listens on another port).
+        await using var sticky = await NginxBalancer.StartAsync(
+            ScaleCluster.FreePort(), [.. Cluster.Instances.Select(i => i.Port)], "hash $http_authorization consistent;", new Uri(Cluster.Origin).Authority);
+        foreach (var (sdk, negotiation) in new[] { ("v1", "legacy"), ("v2", "legacy") })
+        {
+            var (exitCode, summary, log) = await NodeClients.RunBearerClientAsync(sdk, sticky.Origin + "/mcp", fixture.ApiKey, rounds: 2, negotiation: negotiation);
+            output.WriteLine(log);
+            Assert.True(exitCode == 0, $"{sdk} ({negotiation}) failed behind credential-hash routing: {log}\n{sticky.Log}");
+            Assert.Single(summary.GetProperty("upstreams").EnumerateArray().Select(u => u.GetString()).Distinct());
         }
     }
 
