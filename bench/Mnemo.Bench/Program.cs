@@ -25,6 +25,6 @@ static int Usage()
     Console.Error.WriteLine("usage: Mnemo.Bench locomo [--data ../shared/data/locomo/locomo10.json] [--variants shipped|all] [--db KEEP.db]");
     Console.Error.WriteLine("       Mnemo.Bench limiter [--rounds 10] [--calls 200] [--server PATH/mnemo.dll]");
     Console.Error.WriteLine("       Mnemo.Bench latency [--sizes 1000,10000,100000] [--queries 300] [--adds 100] [--other-user 20000] [--server PATH/mnemo.dll] [--server-args \"--Key=Value ...\"]");
-    Console.Error.WriteLine("       Mnemo.Bench scale [--postgres ADMIN_CS] [--memories 2000] [--calls 300] [--duration 10] [--connections 16] [--threads 2] [--server PATH/mnemo.dll] [--server-args \"--Key=Value ...\"]");
+    Console.Error.WriteLine("       Mnemo.Bench scale [--postgres ADMIN_CS] [--memories 2000] [--calls 300] [--duration 10] [--connections 16] [--threads 2] [--rounds 2] [--server PATH/mnemo.dll] [--server-args \"--Key=Value ...\"]");
     return 2;
 }

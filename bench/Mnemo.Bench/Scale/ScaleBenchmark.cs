@@ -23,7 +23,7 @@ namespace Mnemo.Bench.Scale;
 /// default <c>MNEMO_BENCH_POSTGRES</c> or <c>MNEMO_TEST_POSTGRES</c>; <c>scripts/postgres.sh start</c> prints one); the
 /// bench creates and drops its own database there.
 ///   dotnet build -c Release src/Mnemo.Server &amp;&amp; dotnet run -c Release --project bench/Mnemo.Bench -- scale
-///       [--memories 2000] [--calls 300] [--duration 10] [--connections 16] [--threads 2] [--postgres CS]
+///       [--memories 2000] [--calls 300] [--duration 10] [--connections 16] [--threads 2] [--rounds 2] [--postgres CS]
 ///       [--server PATH/mnemo.dll] [--server-args "--Mnemo:Memory:Embeddings:Provider=None"]
 /// </summary>
 internal static class ScaleBenchmark
@@ -38,6 +38,7 @@ internal static class ScaleBenchmark
             Duration: TimeSpan.FromSeconds(int.Parse(Option(args, "--duration") ?? "10", CultureInfo.InvariantCulture)),
             Connections: int.Parse(Option(args, "--connections") ?? "16", CultureInfo.InvariantCulture),
             Threads: int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture),
+            Rounds: int.Parse(Option(args, "--rounds") ?? "2", CultureInfo.InvariantCulture),
             Dll: ServerUnderTest.LocateDll(Option(args, "--server")),
             ServerArgs: (Option(args, "--server-args") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var admin = Option(args, "--postgres") ?? Environment.GetEnvironmentVariable("MNEMO_BENCH_POSTGRES")
@@ -62,7 +63,7 @@ internal static class ScaleBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"== throughput, wrk -t{settings.Threads} -c{settings.Connections}, {settings.Duration.TotalSeconds:0} s each, calls/s (p50 / p99 ms)");
+        Console.WriteLine($"== throughput, wrk -t{settings.Threads} -c{settings.Connections}, {settings.Duration.TotalSeconds:0} s per run, mean of {settings.Rounds} runs in rotated order, calls/s (p50 / p99 ms)");
         Console.WriteLine($"{"call",-28} {"SQLite 1",-20} {"PG 1 direct",-20} {"PG 1 via nginx",-20} {"PG 3 via nginx",-20} PG 3/1 (via nginx)");
         foreach (var (name, s) in sqlite.Throughput)
         {
@@ -101,7 +102,13 @@ internal static class ScaleBenchmark
             await MeasureLatencyAsync(settings, new Uri(server.BaseUrl, "/mcp"), host, key, measured);
             foreach (var (call, bodies) in LoadBodies())
             {
-                measured.Throughput[call] = new() { ["direct"] = await LoadAsync(settings, $"{server.BaseUrl}mcp", host, key, bodies, $"SQLite, {call}, 1 instance") };
+                var runs = new List<Wrk.Result>();
+                for (var round = 0; round < settings.Rounds; round++)
+                {
+                    runs.Add(await LoadAsync(settings, $"{server.BaseUrl}mcp", host, key, bodies, $"SQLite, {call}, 1 instance"));
+                }
+
+                measured.Throughput[call] = new() { ["direct"] = Wrk.Result.Mean(runs) };
             }
 
             return measured;
@@ -155,14 +162,26 @@ internal static class ScaleBenchmark
                 }
             }
 
+            // The three set-ups take turns, in a rotated order each round, so drift on the shared cores (warm-up, other
+            // work) does not favour whichever runs last.
+            (string Name, string Url, string? Host, string Label)[] setups =
+            [
+                ("direct", $"{servers[0].BaseUrl}mcp", host, "1 instance, direct"),
+                ("nginx-1", $"http://127.0.0.1:{onePort}/mcp", null, "1 instance via nginx"),
+                ("nginx-3", $"http://{host}/mcp", null, $"{Instances} instances via nginx"),
+            ];
             foreach (var (call, bodies) in LoadBodies())
             {
-                measured.Throughput[call] = new()
+                var runs = setups.ToDictionary(s => s.Name, _ => new List<Wrk.Result>());
+                for (var round = 0; round < settings.Rounds; round++)
                 {
-                    ["direct"] = await LoadAsync(settings, $"{servers[0].BaseUrl}mcp", host, key, bodies, $"PostgreSQL, {call}, 1 instance, direct"),
-                    ["nginx-1"] = await LoadAsync(settings, $"http://127.0.0.1:{onePort}/mcp", null, key, bodies, $"PostgreSQL, {call}, 1 instance via nginx"),
-                    ["nginx-3"] = await LoadAsync(settings, $"http://{host}/mcp", null, key, bodies, $"PostgreSQL, {call}, {Instances} instances via nginx"),
-                };
+                    foreach (var setup in setups.Skip(round % setups.Length).Concat(setups.Take(round % setups.Length)))
+                    {
+                        runs[setup.Name].Add(await LoadAsync(settings, setup.Url, setup.Host, key, bodies, $"PostgreSQL, {call}, {setup.Label}"));
+                    }
+                }
+
+                measured.Throughput[call] = runs.ToDictionary(r => r.Key, r => Wrk.Result.Mean(r.Value));
             }
 
             return measured;
@@ -324,7 +343,7 @@ internal static class ScaleBenchmark
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private sealed record Settings(int Memories, int Calls, TimeSpan Duration, int Connections, int Threads, string Dll, IReadOnlyList<string> ServerArgs)
+    private sealed record Settings(int Memories, int Calls, TimeSpan Duration, int Connections, int Threads, int Rounds, string Dll, IReadOnlyList<string> ServerArgs)
     {
         public bool KeywordOnly => ServerArgs.Any(a => a.Contains("Embeddings:Provider=None", StringComparison.OrdinalIgnoreCase));
     }

@@ -14,6 +14,10 @@ internal static partial class Wrk
 {
     public sealed record Result(double RequestsPerSecond, long Requests, long Failed, double P50Ms, double P99Ms)
     {
+        /// <summary>The mean of several runs of one set-up (percentiles averaged too: a summary, not a percentile of the union).</summary>
+        public static Result Mean(IReadOnlyList<Result> runs) => new(
+            runs.Average(r => r.RequestsPerSecond), runs.Sum(r => r.Requests), runs.Sum(r => r.Failed), runs.Average(r => r.P50Ms), runs.Average(r => r.P99Ms));
+
         public override string ToString() =>
             $"{RequestsPerSecond,8:0.0} calls/s  p50={P50Ms,7:0.00} ms  p99={P99Ms,7:0.00} ms  ({Requests} calls{(Failed > 0 ? $", {Failed} FAILED" : "")})";
     }
