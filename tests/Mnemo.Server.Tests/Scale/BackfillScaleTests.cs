@@ -13,7 +13,9 @@ namespace Mnemo.Server.Tests.Scale;
 [Trait("Provider", "Postgres")]
 public sealed partial class BackfillScaleTests(ITestOutputHelper output)
 {
-    private const int Filler = 196;
+    // Enough memories that the back-fill takes a few seconds, so the other instances' first rounds (right after their
+    // model loads) usually fall inside it and find the lock taken, rather than after it with nothing left to do.
+    private const int Filler = 996;
 
     // Each question shares no word with any memory below: keyword search cannot find its answer, only the vectors can.
     private static readonly (string Memory, string Question)[] Facts =
