@@ -18,17 +18,23 @@ internal sealed class RawMcpClient : IDisposable
     private string? _session;
     private int _nextId;
 
-    private RawMcpClient(Uri endpoint, string key)
+    private RawMcpClient(Uri endpoint, string key, string? host)
     {
         _http = new HttpClient { BaseAddress = endpoint };
+        if (host is not null)
+        {
+            _http.DefaultRequestHeaders.Host = host;
+        }
+
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
         _http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
     }
 
-    public static async Task<RawMcpClient> ConnectAsync(Uri endpoint, string key)
+    /// <param name="host">The Host header to send (the public origin's, when <paramref name="endpoint"/> is one instance behind a proxy).</param>
+    public static async Task<RawMcpClient> ConnectAsync(Uri endpoint, string key, string? host = null)
     {
-        var client = new RawMcpClient(endpoint, key);
+        var client = new RawMcpClient(endpoint, key, host);
         await client.SendAsync("initialize", new JsonObject
         {
             ["protocolVersion"] = ProtocolVersion,

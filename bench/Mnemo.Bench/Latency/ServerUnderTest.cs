@@ -8,10 +8,12 @@ namespace Mnemo.Bench.Latency;
 internal sealed class ServerUnderTest : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly IReadOnlyDictionary<string, string>? _environment;
 
-    private ServerUnderTest(Process process, string dll, string dataDir, Uri baseUrl)
+    private ServerUnderTest(Process process, string dll, string dataDir, Uri baseUrl, IReadOnlyDictionary<string, string>? environment)
     {
         _process = process;
+        _environment = environment;
         Dll = dll;
         DataDir = dataDir;
         BaseUrl = baseUrl;
@@ -25,11 +27,14 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ServerUnderTest> StartAsync(string dll, string dataDir, IReadOnlyList<string> serverArgs)
+    /// <param name="environment">Extra environment of the server and of <see cref="CliAsync"/> (e.g. the PostgreSQL provider and connection string).</param>
+    /// <param name="port">The port to listen on (0: a free one).</param>
+    public static async Task<ServerUnderTest> StartAsync(
+        string dll, string dataDir, IReadOnlyList<string> serverArgs, IReadOnlyDictionary<string, string>? environment = null, int port = 0)
     {
-        var port = FreePort();
+        port = port == 0 ? FreePort() : port;
         var url = $"http://127.0.0.1:{port}";
-        var process = Process.Start(StartInfo(dll, ["serve", "--urls", url, "--data-dir", dataDir, .. serverArgs]))!;
+        var process = Process.Start(StartInfo(dll, ["serve", "--urls", url, "--data-dir", dataDir, .. serverArgs], environment))!;
         process.StandardInput.Close();
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine($"  [server] {line}"); } };
@@ -48,7 +53,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             {
                 if ((await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK)
                 {
-                    return new ServerUnderTest(process, dll, dataDir, new Uri(url));
+                    return new ServerUnderTest(process, dll, dataDir, new Uri(url), environment);
                 }
             }
             catch (HttpRequestException)
@@ -64,7 +69,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>Runs a CLI verb against the same data folder; returns its stdout.</summary>
     public async Task<string> CliAsync(params string[] args)
     {
-        using var process = Process.Start(StartInfo(Dll, [.. args, "--data-dir", DataDir]))!;
+        using var process = Process.Start(StartInfo(Dll, [.. args, "--data-dir", DataDir], _environment))!;
         process.StandardInput.Close();
         var stdout = await process.StandardOutput.ReadToEndAsync();
         var stderr = await process.StandardError.ReadToEndAsync();
@@ -110,7 +115,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         throw new FileNotFoundException("Cannot find Mnemo.slnx above the benchmark; pass --server PATH/mnemo.dll");
     }
 
-    private static ProcessStartInfo StartInfo(string dll, IEnumerable<string> args)
+    private static ProcessStartInfo StartInfo(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
@@ -121,10 +126,15 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__ModelContextProtocol"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         return info;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
