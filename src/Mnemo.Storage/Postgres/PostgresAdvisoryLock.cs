@@ -24,8 +24,13 @@ public sealed class PostgresAdvisoryLock : IAsyncDisposable
         LockAsync(connectionString, key, "SELECT pg_try_advisory_lock(@key)", ct);
 
     /// <summary>Takes the lock named <paramref name="key"/>, waiting while another session holds it.</summary>
+    /// <remarks>
+    /// pg_advisory_lock returns void, which is not NULL (<c>IS NULL</c> on it is false), so the row is selected from the
+    /// call instead: one true once the lock is held.
+    /// </remarks>
     public static async Task<PostgresAdvisoryLock> AcquireAsync(string connectionString, long key, CancellationToken ct) =>
-        (await LockAsync(connectionString, key, "SELECT pg_advisory_lock(@key) IS NULL", ct))!;
+        await LockAsync(connectionString, key, "SELECT true FROM pg_advisory_lock(@key)", ct)
+            ?? throw new InvalidOperationException($"PostgreSQL did not confirm advisory lock {key}.");
 
     private static async Task<PostgresAdvisoryLock?> LockAsync(string connectionString, long key, string sql, CancellationToken ct)
     {
