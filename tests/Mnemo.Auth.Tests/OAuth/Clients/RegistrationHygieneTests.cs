@@ -90,6 +90,17 @@ public sealed class RegistrationHygieneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindByClientId_WithANulCharacter_FindsNothing_InsteadOfFailingTheQuery()
+    {
+        var client = await RegisterAsync();
+
+        var found = await _db.WithAsync(async sp =>
+            await sp.GetRequiredService<IOpenIddictApplicationManager>().FindByClientIdAsync(client.Info.ClientId + "\0"));
+
+        Assert.Null(found);
+    }
+
+    [Fact]
     public async Task Reap_AUsedClient_GoesOnlyAfterBeingIdleForTheRefreshTokenLifetime()
     {
         var client = await RegisterAsync();
