@@ -183,8 +183,7 @@ public sealed class CliTests : IAsyncLifetime
 
     private async Task<object?> ScalarAsync(string sql)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(_store.DataDir));
-        await connection.OpenAsync();
+        await using var connection = await _store.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return await command.ExecuteScalarAsync();

@@ -68,8 +68,7 @@ public sealed class SigningKeysCommandTests : IAsyncLifetime
 
     private async Task<List<string>> ProtectedKeysAsync()
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(_store.DataDir));
-        await connection.OpenAsync();
+        await using var connection = await _store.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT protected_key FROM oauth_server_keys";
         List<string> keys = [];
