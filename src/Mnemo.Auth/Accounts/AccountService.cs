@@ -126,7 +126,8 @@ internal sealed partial class AccountService(
     public async Task<AccountSession?> SignInAsync(string userName, string password, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(userName) || userName.Length > AccountRules.MaxUserNameLength
-            || string.IsNullOrEmpty(password) || password.Length > AccountRules.MaxPasswordLength)
+            || string.IsNullOrEmpty(password) || password.Length > AccountRules.MaxPasswordLength
+            || !StoredText.CanMatch(userName))
         {
             return null;
         }
@@ -198,7 +199,7 @@ internal sealed partial class AccountService(
 
     internal async Task<UserRecord?> FindRecordAsync(string userNameOrId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(userNameOrId))
+        if (string.IsNullOrEmpty(userNameOrId) || !StoredText.CanMatch(userNameOrId))
         {
             return null;
         }

@@ -119,6 +119,7 @@ public sealed class AccountServiceTests
     [InlineData("alice", "wrong password!!")]
     [InlineData("nobody", GoodPassword)]
     [InlineData("", GoodPassword)]
+    [InlineData("al\0ice", GoodPassword)] // PostgreSQL refuses NUL in text: the name must be turned away before the query
     public async Task VerifyPassword_ReturnsNull_WhenNameOrPasswordIsWrong(string userName, string password)
     {
         await using var db = await AuthTestDatabase.CreateAsync();
@@ -186,6 +187,7 @@ public sealed class AccountServiceTests
         Assert.Equal(alice.Id, (await db.AccountsAsync(a => a.FindAsync("alice")))?.Id);
         Assert.Equal("Alice", (await db.AccountsAsync(a => a.FindAsync(alice.Id)))?.UserName);
         Assert.Single(await db.AccountsAsync(a => a.ListAsync()));
+        Assert.Null(await db.AccountsAsync(a => a.FindAsync("al\0ice")));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ApiKeyAuthenticationTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddMnemoAuthorizationServer(AuthTestDatabase.Configure(db.ConnectionString));
+        builder.Services.AddMnemoAuthorizationServer(db.Configure());
         var app = builder.Build();
         app.UseMnemoAuthorizationServer();
         app.MapGet("/whoami", (HttpContext c) => new Whoami(

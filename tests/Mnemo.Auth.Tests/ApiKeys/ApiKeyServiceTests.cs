@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Mnemo.Auth.Accounts;
 
@@ -59,18 +58,20 @@ public sealed class ApiKeyServiceTests
         var key = await db.KeysAsync(k => k.CreateAsync("alice", "laptop"));
 
         // Read the raw row, every column, as a database reader would.
-        await using var connection = new SqliteConnection(db.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM api_keys";
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        var secretBody = key.Secret["mnemo_".Length..];
-        for (var i = 0; i < reader.FieldCount; i++)
+        var columns = await db.DbAsync(async d =>
         {
-            var value = reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? "";
-            Assert.DoesNotContain(secretBody, value);
-        }
+            await d.Database.OpenConnectionAsync();
+            await using var command = d.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "SELECT * FROM api_keys";
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            return Enumerable.Range(0, reader.FieldCount)
+                .Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? "")
+                .ToList();
+        });
+        var secretBody = key.Secret["mnemo_".Length..];
+        Assert.Equal(7, columns.Count);
+        Assert.All(columns, value => Assert.DoesNotContain(secretBody, value));
 
         var stored = await db.DbAsync(d => d.ApiKeys.SingleAsync());
         Assert.Equal(64, stored.SecretHash.Length);

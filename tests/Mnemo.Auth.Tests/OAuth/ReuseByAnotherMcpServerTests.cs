@@ -43,7 +43,7 @@ public sealed class ReuseByAnotherMcpServerTests
 
         builder.Services.AddMnemoAuthorizationServer(auth =>
         {
-            auth.UseSqlite(db.ConnectionString);
+            auth.UseDatabase(db.Database);
             auth.ResourcePath = "/tools";
             auth.Scopes.Add(new AuthScope("echo:read", "hear your echoes"));
             auth.Scopes.Add(new AuthScope("echo:write", "store your texts"));
@@ -111,7 +111,7 @@ public sealed class ReuseByAnotherMcpServerTests
     {
         await using var db = await AuthTestDatabase.CreateAsync();
         var builder = WebApplication.CreateBuilder();
-        builder.Services.AddMnemoAuthorizationServer(AuthTestDatabase.Configure(db.ConnectionString));
+        builder.Services.AddMnemoAuthorizationServer(db.Configure());
         await using var app = builder.Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => app.MapMnemoAuthorizationServer());

@@ -7,6 +7,8 @@ using Mnemo.Auth.Storage;
 
 namespace Mnemo.Auth.Tests.Storage;
 
+// SQLite only: it migrates an SQLite database from a schema older than PostgreSQL support, which PostgreSQL never had.
+[Trait("Provider", "Sqlite")]
 public sealed class ServerKeyRotationMigrationTests
 {
     [Fact]

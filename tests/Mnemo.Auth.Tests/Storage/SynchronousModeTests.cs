@@ -8,6 +8,7 @@ namespace Mnemo.Auth.Tests.Storage;
 /// reads lower <c>synchronous</c> for their access-log commits. A token rotation or revocation must still commit with
 /// FULL: every open puts it back (the one shared <c>SqliteConnectionInterceptor</c>).
 /// </summary>
+[Trait("Provider", "Sqlite")]
 public sealed class SynchronousModeTests : IAsyncLifetime
 {
     private const long Full = 2;

@@ -5,23 +5,15 @@ using Mnemo.Server.Tests.Infrastructure;
 namespace Mnemo.Server.Tests.Cli;
 
 /// <summary><c>mnemo audit</c> as a person and a script use it: a table, JSON lines, filters, and exit code 2 for bad input.</summary>
-public sealed class AuditCommandTests : IDisposable
+public sealed class AuditCommandTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("mnemo-cli-audit-").FullName;
+    private TestDataStore _store = null!;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public async Task InitializeAsync() => _store = await TestDataStore.CreateAsync("mnemo-cli-audit-");
 
-    private Task<MnemoProcess.Result> RunAsync(params string[] args) => MnemoProcess.RunAsync(null, [.. args, "--data-dir", _dataDir]);
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private Task<MnemoProcess.Result> RunAsync(params string[] args) => MnemoProcess.RunOnAsync(_store, null, args);
 
     private static List<JsonElement> Lines(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];

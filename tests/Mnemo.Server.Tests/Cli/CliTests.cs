@@ -9,29 +9,22 @@ using ModelContextProtocol.Client;
 namespace Mnemo.Server.Tests.Cli;
 
 /// <summary>The <c>mnemo</c> command line as scripts use it: stdout carries results, stderr messages, exit codes 0/1/2.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("mnemo-cli-").FullName;
+    private TestDataStore _store = null!;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public async Task InitializeAsync() => _store = await TestDataStore.CreateAsync("mnemo-cli-");
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task UsersAdd_WithPasswordStdin_StripsOnlyTheTrailingNewline()
     {
-        var added = await MnemoProcess.RunAsync("  two spaces around  \n", "users", "add", "alice", "--password-stdin", "--data-dir", _dataDir);
+        var added = await MnemoProcess.RunOnAsync(_store, "  two spaces around  \n", "users", "add", "alice", "--password-stdin");
         Assert.Equal(0, added.ExitCode);
         Assert.Equal("", added.StdOut);
 
-        await using var server = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        await using var server = await MnemoTestServer.StartAsync(store: _store);
         await using var scope = server.Services.CreateAsyncScope();
         var accounts = scope.ServiceProvider.GetRequiredService<IAccountService>();
         Assert.NotNull(await accounts.VerifyPasswordAsync("alice", "  two spaces around  "));
@@ -41,8 +34,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task UsersAdd_WithShortPassword_FailsWithExit1AndChangesNothing()
     {
-        var added = await MnemoProcess.RunAsync("short\n", "users", "add", "alice", "--password-stdin", "--data-dir", _dataDir);
-        var list = await MnemoProcess.RunAsync(null, "users", "list", "--data-dir", _dataDir);
+        var added = await MnemoProcess.RunOnAsync(_store, "short\n", "users", "add", "alice", "--password-stdin");
+        var list = await MnemoProcess.RunOnAsync(_store, null, "users", "list");
 
         Assert.Equal(1, added.ExitCode);
         Assert.Contains("12", added.StdErr);
@@ -52,13 +45,13 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task UsersAdd_WithoutPassword_PrintsAGeneratedPasswordOnceOnStdout()
     {
-        var added = await MnemoProcess.RunAsync(null, "users", "add", "alice", "--email", "alice@example.com", "--data-dir", _dataDir);
+        var added = await MnemoProcess.RunOnAsync(_store, null, "users", "add", "alice", "--email", "alice@example.com");
 
         Assert.Equal(0, added.ExitCode);
         var password = added.StdOut.TrimEnd('\n');
         Assert.DoesNotContain('\n', password);
         Assert.True(password.Length >= 12);
-        var list = await MnemoProcess.RunAsync(null, "users", "list", "--data-dir", _dataDir);
+        var list = await MnemoProcess.RunOnAsync(_store, null, "users", "list");
         Assert.Contains("alice@example.com", list.StdOut);
         Assert.DoesNotContain(password, list.StdOut);
     }
@@ -66,19 +59,19 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task KeysCreate_WritesOnlyTheKeyAndANewline_AndTheKeyWorks()
     {
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", _dataDir)).ExitCode);
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(_store, null, "users", "add", "alice")).ExitCode);
 
         // --data-dir before the arguments, after them, and between: anywhere after the verb.
-        var created = await MnemoProcess.RunAsync(null, "keys", "create", "--data-dir", _dataDir, "alice", "--label", "laptop");
+        var created = await MnemoProcess.RunOnAsync(_store, null, "keys", "create", "alice", "--label", "laptop");
 
         Assert.Equal(0, created.ExitCode);
         Assert.Matches("^mnemo_[A-Za-z0-9_-]+\n$", created.StdOut);
         var key = created.StdOut.TrimEnd('\n');
-        var listed = await MnemoProcess.RunAsync(null, "keys", "list", "alice", "--data-dir", _dataDir);
+        var listed = await MnemoProcess.RunOnAsync(_store, null, "keys", "list", "alice");
         Assert.Contains("laptop", listed.StdOut);
         Assert.DoesNotContain(key, listed.StdOut);
 
-        await using var server = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        await using var server = await MnemoTestServer.StartAsync(store: _store);
         await using var client = await server.ConnectAsync(key);
         (await client.CallAsync("add_memories", new { memories = new[] { "Works from the CLI." } })).EnsureOk();
     }
@@ -86,10 +79,10 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task DataVerbs_WorkWhileServeRunsOnTheSameDirectory()
     {
-        await using var serve = await MnemoProcess.StartServerAsync(_dataDir);
+        await using var serve = await MnemoProcess.StartServerAsync(_store);
 
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", _dataDir)).ExitCode);
-        var key = (await MnemoProcess.RunAsync(null, "keys", "create", "alice", "--data-dir", _dataDir)).StdOut.Trim();
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(_store, null, "users", "add", "alice")).ExitCode);
+        var key = (await MnemoProcess.RunOnAsync(_store, null, "keys", "create", "alice")).StdOut.Trim();
         using var http = new HttpClient { BaseAddress = serve.BaseUrl };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
@@ -101,8 +94,8 @@ public sealed class CliTests : IDisposable
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var keyId = (await MnemoProcess.RunAsync(null, "keys", "list", "alice", "--data-dir", _dataDir)).StdOut.Split('\n')[1].Split(' ')[0];
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "keys", "revoke", keyId, "--data-dir", _dataDir)).ExitCode);
+        var keyId = (await MnemoProcess.RunOnAsync(_store, null, "keys", "list", "alice")).StdOut.Split('\n')[1].Split(' ')[0];
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(_store, null, "keys", "revoke", keyId)).ExitCode);
         using var again = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         again.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var revoked = await http.SendAsync(again);
@@ -112,11 +105,11 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task UsersDisableAndDelete_StopTheirKeysAndEraseTheirMemories()
     {
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", _dataDir)).ExitCode);
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "bob", "--data-dir", _dataDir)).ExitCode);
-        var aliceKey = (await MnemoProcess.RunAsync(null, "keys", "create", "alice", "--data-dir", _dataDir)).StdOut.Trim();
-        var bobKey = (await MnemoProcess.RunAsync(null, "keys", "create", "bob", "--data-dir", _dataDir)).StdOut.Trim();
-        await using (var server = await MnemoTestServer.StartAsync(dataDir: _dataDir))
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(_store, null, "users", "add", "alice")).ExitCode);
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(_store, null, "users", "add", "bob")).ExitCode);
+        var aliceKey = (await MnemoProcess.RunOnAsync(_store, null, "keys", "create", "alice")).StdOut.Trim();
+        var bobKey = (await MnemoProcess.RunOnAsync(_store, null, "keys", "create", "bob")).StdOut.Trim();
+        await using (var server = await MnemoTestServer.StartAsync(store: _store))
         {
             await using var alice = await server.ConnectAsync(aliceKey);
             (await alice.CallAsync("add_memories", new { memories = new[] { "Alice memory." } })).EnsureOk();
@@ -124,12 +117,12 @@ public sealed class CliTests : IDisposable
             (await bob.CallAsync("add_memories", new { memories = new[] { "Bob memory." } })).EnsureOk();
         }
 
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "disable", "bob", "--data-dir", _dataDir)).ExitCode);
-        var deleted = await MnemoProcess.RunAsync(null, "users", "delete", "alice", "--data-dir", _dataDir);
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(_store, null, "users", "disable", "bob")).ExitCode);
+        var deleted = await MnemoProcess.RunOnAsync(_store, null, "users", "delete", "alice");
         Assert.Equal(0, deleted.ExitCode);
         Assert.Contains("1 memories", deleted.StdErr);
 
-        await using var after = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        await using var after = await MnemoTestServer.StartAsync(store: _store);
         using var http = after.CreateHttpClient(bobKey);
         using var response = await http.PostAsync("/mcp", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -147,7 +140,7 @@ public sealed class CliTests : IDisposable
     [InlineData(1, "users", "disable", "nobody")]
     public async Task ExitCodes_AreOneForFailuresAndTwoForUsage(int expected, params string[] args)
     {
-        var result = await MnemoProcess.RunAsync(null, [.. args, "--data-dir", _dataDir]);
+        var result = await MnemoProcess.RunOnAsync(_store, null, args);
 
         Assert.Equal(expected, result.ExitCode);
         Assert.Equal("", result.StdOut);
@@ -157,7 +150,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Serve_PassesUnknownKeyValueOptionsToConfiguration()
     {
-        await using var serve = await MnemoProcess.StartServerAsync(_dataDir, "--Mnemo:PublicUrl=https://mnemo.example.com");
+        await using var serve = await MnemoProcess.StartServerAsync(_store, "--Mnemo:PublicUrl=https://mnemo.example.com");
         using var http = new HttpClient { BaseAddress = serve.BaseUrl };
 
         using var loopback = await http.GetAsync("/status");
@@ -173,7 +166,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Serve_WithInvalidPublicUrl_FailsAtStartupNamingTheSetting()
     {
-        var result = await MnemoProcess.RunAsync(null, "serve", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDir, "--Mnemo:PublicUrl=https://mnemo.example.com/path/");
+        var result = await MnemoProcess.RunOnAsync(_store, null, "serve", "--urls", "http://127.0.0.1:0", "--Mnemo:PublicUrl=https://mnemo.example.com/path/");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("Mnemo:PublicUrl", result.StdErr + result.StdOut);
@@ -190,8 +183,7 @@ public sealed class CliTests : IDisposable
 
     private async Task<object?> ScalarAsync(string sql)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(_dataDir));
-        await connection.OpenAsync();
+        await using var connection = await _store.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return await command.ExecuteScalarAsync();

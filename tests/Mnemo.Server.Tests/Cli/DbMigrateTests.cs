@@ -148,7 +148,7 @@ public sealed class DbMigrateTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private async Task<Installation> UseOnSqliteAsync()
     {
-        await using var server = await OAuthTestServer.StartAsync(new Dictionary<string, string?> { ["Mnemo:PublicUrl"] = PublicUrl }, dataDir: _dataDir);
+        await using var server = await OAuthTestServer.StartAsync(new Dictionary<string, string?> { ["Mnemo:PublicUrl"] = PublicUrl }, store: TestDataStore.OnSqliteFolder(_dataDir));
         await server.CreateUserAsync("alice");
         string apiKey;
         await using (var scope = server.Services.CreateAsyncScope())

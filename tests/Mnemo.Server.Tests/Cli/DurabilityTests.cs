@@ -9,13 +9,13 @@ public sealed class DurabilityTests
     [Fact]
     public async Task AcknowledgedMemory_SurvivesKill9AndRestart()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-kill-").FullName;
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", dataDir)).ExitCode);
-        var key = (await MnemoProcess.RunAsync(null, "keys", "create", "alice", "--data-dir", dataDir)).StdOut.Trim();
+        await using var store = await TestDataStore.CreateAsync("mnemo-kill-");
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(store, null, "users", "add", "alice")).ExitCode);
+        var key = (await MnemoProcess.RunOnAsync(store, null, "keys", "create", "alice")).StdOut.Trim();
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" };
 
         string id;
-        await using (var first = await MnemoProcess.StartServerAsync(dataDir))
+        await using (var first = await MnemoProcess.StartServerAsync(store))
         {
             await using var client = await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = first.McpUrl, AdditionalHeaders = headers }));
             var added = (await client.CallAsync("add_memories", new { memories = new[] { "Keeps bees on the roof in Lisbon." } })).EnsureOk();
@@ -24,7 +24,7 @@ public sealed class DurabilityTests
             await first.KillHardAsync();
         }
 
-        await using var second = await MnemoProcess.StartServerAsync(dataDir);
+        await using var second = await MnemoProcess.StartServerAsync(store);
         await using var reader = await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = second.McpUrl, AdditionalHeaders = headers }));
         var found = (await reader.CallAsync("search_memory", new { query = "bees Lisbon" })).EnsureOk();
         Assert.Equal(id, found.Structured().GetProperty("results")[0].GetProperty("id").GetString());

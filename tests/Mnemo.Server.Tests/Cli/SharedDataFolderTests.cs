@@ -14,11 +14,11 @@ public sealed class SharedDataFolderTests
     [Fact]
     public async Task SemanticSearch_NeverReturnsAMemoryDeletedByAnotherProcess()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-two-").FullName;
-        Assert.Equal(0, (await MnemoProcess.RunAsync(null, "users", "add", "alice", "--data-dir", dataDir)).ExitCode);
-        var key = (await MnemoProcess.RunAsync(null, "keys", "create", "alice", "--data-dir", dataDir)).StdOut.Trim();
-        await using var first = await MnemoProcess.StartServerAsync(dataDir);
-        await using var second = await MnemoProcess.StartServerAsync(dataDir);
+        await using var store = await TestDataStore.CreateAsync("mnemo-two-");
+        Assert.Equal(0, (await MnemoProcess.RunOnAsync(store, null, "users", "add", "alice")).ExitCode);
+        var key = (await MnemoProcess.RunOnAsync(store, null, "keys", "create", "alice")).StdOut.Trim();
+        await using var first = await MnemoProcess.StartServerAsync(store);
+        await using var second = await MnemoProcess.StartServerAsync(store);
         await WaitForModelAsync(first);
         await WaitForModelAsync(second);
         await using var writer = await ConnectAsync(first, key);

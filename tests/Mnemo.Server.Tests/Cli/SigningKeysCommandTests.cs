@@ -7,29 +7,21 @@ using Mnemo.Server.Tests.Infrastructure;
 namespace Mnemo.Server.Tests.Cli;
 
 /// <summary><c>mnemo signing-keys list|rotate</c>, run as a separate process next to a running server.</summary>
-public sealed class SigningKeysCommandTests : IDisposable
+public sealed class SigningKeysCommandTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("mnemo-cli-keys-").FullName;
+    private TestDataStore _store = null!;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public async Task InitializeAsync() => _store = await TestDataStore.CreateAsync("mnemo-cli-keys-");
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task Rotate_PublishesKeysARunningServerLoads_AndNowMakesThemSign_WhileListShowsNoKeyMaterial()
     {
-        await using var server = await MnemoTestServer.StartAsync(dataDir: _dataDir);
+        await using var server = await MnemoTestServer.StartAsync(store: _store);
         var ring = server.Services.GetRequiredService<ServerKeyRing>();
 
-        var rotated = await MnemoProcess.RunAsync(null, "signing-keys", "rotate", "--data-dir", _dataDir);
+        var rotated = await MnemoProcess.RunOnAsync(_store, null, "signing-keys", "rotate");
         Assert.Equal(0, rotated.ExitCode);
         var next = rotated.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, next.Length);
@@ -42,7 +34,7 @@ public sealed class SigningKeysCommandTests : IDisposable
         Assert.Contains(nextSigning, jwks.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()));
         Assert.Equal("mnemo-sig-1", ring.ActiveKeyId(ServerKeySchedule.Signing, DateTimeOffset.UtcNow));
 
-        var listed = await MnemoProcess.RunAsync(null, "signing-keys", "list", "--data-dir", _dataDir);
+        var listed = await MnemoProcess.RunOnAsync(_store, null, "signing-keys", "list");
         Assert.Equal(0, listed.ExitCode);
         Assert.Matches($@"{nextSigning}\s+sig\s+.*\s+next\n", listed.StdOut);
         Assert.Matches(@"mnemo-sig-1\s+sig\s+.*\s+active\n", listed.StdOut);
@@ -51,12 +43,12 @@ public sealed class SigningKeysCommandTests : IDisposable
             Assert.DoesNotContain(secret[..40], listed.StdOut + listed.StdErr);
         }
 
-        var now = await MnemoProcess.RunAsync(null, "signing-keys", "rotate", "--now", "--data-dir", _dataDir);
+        var now = await MnemoProcess.RunOnAsync(_store, null, "signing-keys", "rotate", "--now");
         Assert.Equal(0, now.ExitCode);
         var nowSigning = Assert.Single(now.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries), id => id.StartsWith("mnemo-sig-", StringComparison.Ordinal));
         Assert.True(await ring.SyncAsync(maintain: false));
         Assert.Equal(nowSigning, ring.ActiveKeyId(ServerKeySchedule.Signing, DateTimeOffset.UtcNow));
-        var after = await MnemoProcess.RunAsync(null, "signing-keys", "list", "--data-dir", _dataDir);
+        var after = await MnemoProcess.RunOnAsync(_store, null, "signing-keys", "list");
         Assert.DoesNotContain(nextSigning, after.StdOut); // a waiting key never signed anything: a rotation replaces it
         Assert.Matches(@"mnemo-sig-1\s+sig\s+.*\s+retiring\n", after.StdOut);
     }
@@ -67,7 +59,7 @@ public sealed class SigningKeysCommandTests : IDisposable
     [InlineData("signing-keys", "list", "extra")]
     public async Task BadInput_ExitsWithTwoAndAUsageMessage(params string[] args)
     {
-        var result = await MnemoProcess.RunAsync(null, [.. args, "--data-dir", _dataDir]);
+        var result = await MnemoProcess.RunOnAsync(_store, null, args);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.StdOut);
@@ -76,8 +68,7 @@ public sealed class SigningKeysCommandTests : IDisposable
 
     private async Task<List<string>> ProtectedKeysAsync()
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(_dataDir));
-        await connection.OpenAsync();
+        await using var connection = await _store.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT protected_key FROM oauth_server_keys";
         List<string> keys = [];

@@ -56,8 +56,8 @@ public sealed class MalformedRequestFuzzTests(ITestOutputHelper output)
         var key = await server.CreateUserWithKeyAsync("alice");
         await using var client = await server.ConnectAsync(key);
         await client.CallAsync("add_memories", new { memories = new[] { "Alice drinks her coffee black." } });
-        var memoriesBefore = await DatabaseFingerprint.TakeAsync(server.DataDir);
-        var clientsBefore = await CountAsync(server.DataDir, "OpenIddictApplications");
+        var memoriesBefore = await DatabaseFingerprint.TakeAsync(server.Store);
+        var clientsBefore = await CountAsync(server.Store, "OpenIddictApplications");
         var sessionId = await InitializeAsync(server, key);
 
         var random = new Random(Seed);
@@ -103,8 +103,8 @@ public sealed class MalformedRequestFuzzTests(ITestOutputHelper output)
         }
 
         Assert.Empty(failures);
-        Assert.Equal(memoriesBefore, await DatabaseFingerprint.TakeAsync(server.DataDir));
-        Assert.Equal(clientsBefore, await CountAsync(server.DataDir, "OpenIddictApplications"));
+        Assert.Equal(memoriesBefore, await DatabaseFingerprint.TakeAsync(server.Store));
+        Assert.Equal(clientsBefore, await CountAsync(server.Store, "OpenIddictApplications"));
     }
 
     private static HttpRequestMessage NextRequest(Random random, string key, string sessionId) => random.Next(11) switch
@@ -299,13 +299,12 @@ public sealed class MalformedRequestFuzzTests(ITestOutputHelper output)
         return response.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.First() : "";
     }
 
-    private static async Task<long> CountAsync(string dataDir, string table)
+    private static async Task<long> CountAsync(TestDataStore store, string table)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(dataDir));
-        await connection.OpenAsync();
+        await using var connection = await store.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM {table}";
-        return (long)(await command.ExecuteScalarAsync())!;
+        command.CommandText = $"SELECT count(*) FROM \"{table}\"";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];

@@ -92,7 +92,9 @@ public sealed class McpAuthenticationTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    // SQLite only: it reads the database file's bytes (TokenAttackTests reads every table's rows, on both engines).
     [Fact]
+    [Trait("Provider", "Sqlite")]
     public async Task Keys_AreNotStoredInPlainText()
     {
         await using var server = await MnemoTestServer.StartAsync();

@@ -11,9 +11,16 @@ public static class MnemoProcess
 
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static async Task<Result> RunAsync(string? stdin, params string[] args)
+    /// <summary>Runs a verb with only the arguments given (and the test process's environment).</summary>
+    public static Task<Result> RunAsync(string? stdin, params string[] args) => RunCoreAsync(null, stdin, args);
+
+    /// <summary>Runs a verb on <paramref name="store"/>'s data: <c>--data-dir</c> is appended, and on PostgreSQL its database is passed in the environment.</summary>
+    public static Task<Result> RunOnAsync(TestDataStore store, string? stdin, params string[] args) =>
+        RunCoreAsync(store, stdin, [.. args, "--data-dir", store.DataDir]);
+
+    private static async Task<Result> RunCoreAsync(TestDataStore? store, string? stdin, string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        using var process = Process.Start(StartInfo(args, store?.EnvironmentVariables))!;
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin);
@@ -27,21 +34,16 @@ public static class MnemoProcess
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>Starts <c>mnemo serve</c> on a free loopback port and waits until /health answers.</summary>
-    public static Task<ServerProcess> StartServerAsync(string dataDir, params string[] extraArgs) => StartServerAsync(dataDir, null, extraArgs);
+    /// <summary>Starts <c>mnemo serve</c> on <paramref name="store"/>'s data, on a free loopback port, and waits until /health answers.</summary>
+    public static Task<ServerProcess> StartServerAsync(TestDataStore store, params string[] extraArgs) =>
+        StartServerAsync(store.DataDir, store.EnvironmentVariables, extraArgs);
 
-    /// <summary>As <see cref="StartServerAsync(string, string[])"/>, with extra environment variables (e.g. the database settings).</summary>
+    /// <summary>Starts <c>mnemo serve</c> on <paramref name="dataDir"/> with extra environment variables (e.g. another database's settings).</summary>
     public static async Task<ServerProcess> StartServerAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var info = StartInfo(["serve", "--urls", url, "--data-dir", dataDir, .. extraArgs]);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[name] = value;
-        }
-
-        var process = Process.Start(info)!;
+        var process = Process.Start(StartInfo(["serve", "--urls", url, "--data-dir", dataDir, .. extraArgs], environment))!;
         process.StandardInput.Close();
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -78,7 +80,7 @@ public static class MnemoProcess
         throw new TimeoutException($"mnemo serve did not answer /health within 60 s: {output}");
     }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -94,6 +96,11 @@ public static class MnemoProcess
         }
 
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 

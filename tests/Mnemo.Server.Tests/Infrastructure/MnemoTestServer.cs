@@ -15,24 +15,28 @@ using ModelContextProtocol.Protocol;
 namespace Mnemo.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A real Mnemo on a real Kestrel port (127.0.0.1, port chosen by the OS) over its own temporary data folder.
-/// Each test starts its own, so no test depends on another's data.
+/// A real Mnemo on a real Kestrel port (127.0.0.1, port chosen by the OS) over its own <see cref="TestDataStore"/>
+/// (a temporary data folder, and on a PostgreSQL run its own database). Each test starts its own, so no test depends
+/// on another's data.
 /// </summary>
 public sealed class MnemoTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private readonly bool _ownsDataDir;
+    private readonly bool _ownsStore;
 
-    private MnemoTestServer(WebApplication app, string dataDir, Uri baseUrl, bool ownsDataDir)
+    private MnemoTestServer(WebApplication app, TestDataStore store, Uri baseUrl, bool ownsStore)
     {
         _app = app;
-        _ownsDataDir = ownsDataDir;
-        DataDir = dataDir;
+        _ownsStore = ownsStore;
+        Store = store;
         BaseUrl = baseUrl;
     }
 
-    public string DataDir { get; }
+    /// <summary>Where this server's data is.</summary>
+    public TestDataStore Store { get; }
+
+    public string DataDir => Store.DataDir;
 
     public Uri BaseUrl { get; }
 
@@ -40,30 +44,41 @@ public sealed class MnemoTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <param name="configuration">Settings over the store's own (so a test can still override the database settings).</param>
+    /// <param name="store">Data to keep across servers (restart, two-instance and CLI tests), disposed by the test; null: a new one, disposed with the server.</param>
     /// <param name="services">Service overrides (e.g. a fake HTTP handler). Registered before Mnemo's own, they win because Mnemo registers with TryAdd.</param>
-    /// <param name="dataDir">A folder to keep (restart and two-process tests); null: a temporary one, deleted on dispose.</param>
     public static async Task<MnemoTestServer> StartAsync(
         IDictionary<string, string?>? configuration = null,
-        string? dataDir = null,
+        TestDataStore? store = null,
         Action<IServiceCollection>? services = null,
         string urls = "http://127.0.0.1:0")
     {
-        var ownsDataDir = dataDir is null;
-        dataDir ??= Directory.CreateTempSubdirectory("mnemo-test-").FullName;
-        var settings = new ServeSettings(urls, dataDir, []);
-        var app = await MnemoHost.CreateAsync(settings, builder =>
+        var ownsStore = store is null;
+        store ??= await TestDataStore.CreateAsync();
+        try
         {
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            if (configuration is not null)
+            var settings = new ServeSettings(urls, store.DataDir, []);
+            var app = await MnemoHost.CreateAsync(settings, builder =>
             {
-                builder.Configuration.AddInMemoryCollection(configuration);
-            }
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Configuration.AddInMemoryCollection(store.Configuration);
+                if (configuration is not null)
+                {
+                    builder.Configuration.AddInMemoryCollection(configuration);
+                }
 
-            services?.Invoke(builder.Services);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new MnemoTestServer(app, dataDir, new Uri(address), ownsDataDir);
+                services?.Invoke(builder.Services);
+            });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new MnemoTestServer(app, store, new Uri(address), ownsStore);
+        }
+        catch when (ownsStore)
+        {
+            // A server that failed to start (tests of bad settings) leaves no database or folder behind.
+            await store.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Creates a user and an API key for it through the same services the CLI uses.</summary>
@@ -111,19 +126,14 @@ public sealed class MnemoTestServer : IAsyncDisposable
         _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (!_ownsDataDir)
+        if (_ownsStore)
         {
-            return;
+            await Store.DisposeAsync();
         }
-
-        try
+        else
         {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a closing connection; the OS temp cleaner takes it.
+            // The store lives on for the next server; its SQLite file must not stay held by this one's pool.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }
 }

@@ -44,14 +44,14 @@ public sealed class BadInputTests
         await using var client = await server.ConnectAsync(await server.CreateUserWithKeyAsync("alice"));
         var seeded = await client.CallAsync("add_memories", new { memories = new[] { "Alice drinks her coffee black." }, tags = new[] { "food" } });
         var id = seeded.Structured().GetProperty("results")[0].GetProperty("id").GetString()!;
-        var before = await DatabaseFingerprint.TakeAsync(server.DataDir);
+        var before = await DatabaseFingerprint.TakeAsync(server.Store);
 
         var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(argumentsJson.Replace("\"ID\"", $"\"{id}\""))!;
         var result = await client.CallToolAsync(tool, arguments);
 
         Assert.True(result.IsError, $"{tool} accepted {argumentsJson}: {result.Text()}");
         Assert.True(result.Text().Contains(expectedPhrase, StringComparison.OrdinalIgnoreCase), $"'{expectedPhrase}' not in: {result.Text()}");
-        Assert.Equal(before, await DatabaseFingerprint.TakeAsync(server.DataDir));
+        Assert.Equal(before, await DatabaseFingerprint.TakeAsync(server.Store));
     }
 
     [Fact]

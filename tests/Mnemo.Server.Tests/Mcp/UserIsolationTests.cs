@@ -13,7 +13,7 @@ public sealed class UserIsolationTests
         await using var bob = await server.ConnectAsync(await server.CreateUserWithKeyAsync("bob"));
         var added = await bob.CallAsync("add_memories", new { memories = new[] { "Bob's bank PIN hint is marmalade." } });
         var bobsId = added.Structured().GetProperty("results")[0].GetProperty("id").GetString()!;
-        var before = await DatabaseFingerprint.TakeAsync(server.DataDir);
+        var before = await DatabaseFingerprint.TakeAsync(server.Store);
 
         var search = await alice.CallAsync("search_memory", new { query = "marmalade bank PIN hint" });
         var connectorSearch = await alice.CallAsync("search", new { query = "marmalade" });
@@ -35,7 +35,7 @@ public sealed class UserIsolationTests
         Assert.Equal(0, deleteAll.Structured().GetProperty("deleted").GetInt32());
         // Indistinguishable from an id that never existed: same message shape, no hint that it belongs to someone.
         Assert.Equal(missing.Text().Replace("0000000000000000000000000000000", "ID"), get.Text().Replace(bobsId, "ID"));
-        Assert.Equal(before, await DatabaseFingerprint.TakeAsync(server.DataDir));
+        Assert.Equal(before, await DatabaseFingerprint.TakeAsync(server.Store));
 
         var stillThere = await bob.CallAsync("search_memory", new { query = "marmalade" });
         Assert.Equal(bobsId, stillThere.Structured().GetProperty("results")[0].GetProperty("id").GetString());

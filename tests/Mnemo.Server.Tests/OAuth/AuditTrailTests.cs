@@ -69,7 +69,8 @@ public sealed class AuditTrailTests
         Assert.All(events.Where(e => e.Kind != Name(AuditEventKind.AccountCreated) && e.Kind != Name(AuditEventKind.SignedIn)), e => Assert.Equal(clientId, e.ClientId));
         Assert.Equal("scopes: memory:read memory:write offline_access", events.Single(e => e.Kind == Name(AuditEventKind.TokenIssued)).Detail);
 
-        var table = await AuditTableAsync(server.DataDir);
+        var table = await server.Store.DumpAsync("audit_events");
+        Assert.NotEqual("", table);
         string[] secrets =
         [
             code, pkce.Verifier, secret, OAuthTestServer.Password,
@@ -167,27 +168,5 @@ public sealed class AuditTrailTests
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
             OAuthTestServer.StartAsync(new Dictionary<string, string?> { ["Mnemo:Audit:RetentionDays"] = "-1" }));
         Assert.Contains("Mnemo:Audit:RetentionDays", error.Message);
-    }
-
-    private static async Task<string> AuditTableAsync(string dataDir)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Mnemo.Server.Hosting.DataDirectory.ConnectionString(dataDir));
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM audit_events";
-        var text = new System.Text.StringBuilder();
-        await using var rows = await command.ExecuteReaderAsync();
-        while (await rows.ReadAsync())
-        {
-            for (var i = 0; i < rows.FieldCount; i++)
-            {
-                text.Append(rows.IsDBNull(i) ? "" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-            }
-
-            text.Append('\n');
-        }
-
-        Assert.NotEqual(0, text.Length);
-        return text.ToString();
     }
 }

@@ -22,6 +22,9 @@ public sealed class OAuthTestServer : IAsyncDisposable
 
     public string DataDir => _server.DataDir;
 
+    /// <summary>Where this server's data is (a data folder, and on PostgreSQL runs a database of its own).</summary>
+    public TestDataStore Store => _server.Store;
+
     /// <summary>Where the socket is (always 127.0.0.1:port).</summary>
     public Uri BaseUrl => _server.BaseUrl;
 
@@ -35,10 +38,10 @@ public sealed class OAuthTestServer : IAsyncDisposable
     public static async Task<OAuthTestServer> StartAsync(
         IDictionary<string, string?>? configuration = null,
         Action<IServiceCollection>? services = null,
-        string? dataDir = null,
+        TestDataStore? store = null,
         string urls = "http://127.0.0.1:0")
     {
-        var server = await MnemoTestServer.StartAsync(configuration: configuration, dataDir: dataDir, services: services, urls: urls);
+        var server = await MnemoTestServer.StartAsync(configuration: configuration, store: store, services: services, urls: urls);
         var publicUrl = configuration is not null && configuration.TryGetValue("Mnemo:PublicUrl", out var p) ? p : null;
         return new OAuthTestServer(server, publicUrl ?? server.BaseUrl.GetLeftPart(UriPartial.Authority));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mnemo.Server.Tests.Infrastructure;
 
 namespace Mnemo.Server.Tests.OAuth;
 
@@ -15,17 +16,17 @@ public sealed class PersistenceTests
     [Fact]
     public async Task TokensIssuedBeforeARestart_WorkAfterIt()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-restart-").FullName;
+        await using var store = await TestDataStore.CreateAsync("mnemo-restart-");
         string clientId;
         JsonElement tokens;
-        await using (var before = await OAuthTestServer.StartAsync(PublicUrl(), dataDir: dataDir))
+        await using (var before = await OAuthTestServer.StartAsync(PublicUrl(), store: store))
         {
             await before.CreateUserAsync("alice");
             using var connector = new ConnectorDriver(before);
             (clientId, tokens) = await connector.ConnectAsync("alice");
         }
 
-        await using var after = await OAuthTestServer.StartAsync(PublicUrl(), dataDir: dataDir);
+        await using var after = await OAuthTestServer.StartAsync(PublicUrl(), store: store);
         using var again = new ConnectorDriver(after);
 
         using var call = await again.InitializeAsync(tokens.GetProperty("access_token").GetString()!);
@@ -34,29 +35,14 @@ public sealed class PersistenceTests
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         using var refreshedCall = await again.InitializeAsync((await refresh.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!);
         Assert.Equal(HttpStatusCode.OK, refreshedCall.StatusCode);
-        await after.DisposeAsync();
-        TryDelete(dataDir);
-    }
-
-    private static void TryDelete(string directory)
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Leftovers in the temp folder are harmless.
-        }
     }
 
     [Fact]
     public async Task TwoInstancesOnOneDatabase_AcceptEachOthersSessionsCodesAndTokens()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-two-").FullName;
-        await using var a = await OAuthTestServer.StartAsync(PublicUrl(), dataDir: dataDir);
-        await using var b = await OAuthTestServer.StartAsync(PublicUrl(), dataDir: dataDir);
+        await using var store = await TestDataStore.CreateAsync("mnemo-two-");
+        await using var a = await OAuthTestServer.StartAsync(PublicUrl(), store: store);
+        await using var b = await OAuthTestServer.StartAsync(PublicUrl(), store: store);
         await a.CreateUserAsync("alice");
         using var viaA = new ConnectorDriver(a);
         using var viaB = new ConnectorDriver(b, viaA.Browser.Cookies); // one browser, a load balancer alternating
@@ -100,8 +86,5 @@ public sealed class PersistenceTests
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         using var afterRevoke = await viaA.InitializeAsync(access);
         Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode);
-        await a.DisposeAsync();
-        await b.DisposeAsync();
-        TryDelete(dataDir);
     }
 }

@@ -13,20 +13,20 @@ public sealed class ProcessTests
     [Fact]
     public async Task ClientsAdd_PrintsIdAndSecret_TheClientCompletesAFlow_AndDeleteCutsItOff()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-clients-").FullName;
-        var added = await MnemoProcess.RunAsync(null, "clients", "add", "--data-dir", dataDir,
+        await using var store = await TestDataStore.CreateAsync("mnemo-clients-");
+        var added = await MnemoProcess.RunOnAsync(store, null, "clients", "add",
             "--name", "Claude (custom client)", "--redirect-uri", ConnectorDriver.ClaudeCallback, "--confidential");
         Assert.Equal(0, added.ExitCode);
         var lines = added.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(2, lines.Length);
         var (clientId, secret) = (lines[0], lines[1]);
 
-        var listed = await MnemoProcess.RunAsync(null, "clients", "list", "--data-dir", dataDir);
+        var listed = await MnemoProcess.RunOnAsync(store, null, "clients", "list");
         Assert.Contains(clientId, listed.StdOut);
         Assert.DoesNotContain(secret, listed.StdOut);
 
         string access;
-        await using (var server = await OAuthTestServer.StartAsync(dataDir: dataDir))
+        await using (var server = await OAuthTestServer.StartAsync(store: store))
         {
             await server.CreateUserAsync("alice");
             using var connector = new ConnectorDriver(server);
@@ -46,7 +46,7 @@ public sealed class ProcessTests
             using var call = await connector.InitializeAsync(access);
             Assert.Equal(HttpStatusCode.OK, call.StatusCode);
 
-            var deleted = await MnemoProcess.RunAsync(null, "clients", "delete", "--data-dir", dataDir, clientId);
+            var deleted = await MnemoProcess.RunOnAsync(store, null, "clients", "delete", clientId);
             Assert.Equal(0, deleted.ExitCode);
 
             using var afterDelete = await connector.InitializeAsync(access);
@@ -55,28 +55,25 @@ public sealed class ProcessTests
             Assert.Equal(HttpStatusCode.Unauthorized, tokenAfterDelete.StatusCode);
             Assert.Equal("invalid_client", (await tokenAfterDelete.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         }
-
-        TryDelete(dataDir);
     }
 
     [Fact]
     public async Task ClientsAdd_RefusesAnUnsafeRedirectUri_WithExitCode1()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-clients-").FullName;
+        await using var store = await TestDataStore.CreateAsync("mnemo-clients-");
 
-        var result = await MnemoProcess.RunAsync(null, "clients", "add", "--data-dir", dataDir, "--name", "x", "--redirect-uri", "http://evil.example/cb");
+        var result = await MnemoProcess.RunOnAsync(store, null, "clients", "add", "--name", "x", "--redirect-uri", "http://evil.example/cb");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.StdOut.Trim());
         Assert.Contains("http", result.StdErr);
-        TryDelete(dataDir);
     }
 
     [Fact]
     public async Task Serve_PrintsAOneTimeSetupUrl_WhenNoAccountExists_AndTheLinkCreatesTheFirstAccount()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-setup-").FullName;
-        await using var server = await MnemoProcess.StartServerAsync(dataDir);
+        await using var store = await TestDataStore.CreateAsync("mnemo-setup-");
+        await using var server = await MnemoProcess.StartServerAsync(store);
         var setupUrl = await WaitForSetupUrlAsync(server);
         Assert.StartsWith(server.BaseUrl.GetLeftPart(UriPartial.Authority) + "/setup?token=", setupUrl);
 
@@ -103,11 +100,11 @@ public sealed class ProcessTests
     [Fact]
     public async Task TwoServerProcesses_OnOneDatabase_BehindOnePublicUrl_AcceptEachOthersCodesAndTokens()
     {
-        var dataDir = Directory.CreateTempSubdirectory("mnemo-two-processes-").FullName;
-        var add = await MnemoProcess.RunAsync("correct horse battery staple\n", "users", "add", "--data-dir", dataDir, "alice", "--password-stdin");
+        await using var store = await TestDataStore.CreateAsync("mnemo-two-processes-");
+        var add = await MnemoProcess.RunOnAsync(store, "correct horse battery staple\n", "users", "add", "alice", "--password-stdin");
         Assert.Equal(0, add.ExitCode);
-        await using var a = await MnemoProcess.StartServerAsync(dataDir, $"--Mnemo:PublicUrl={PublicUrl}");
-        await using var b = await MnemoProcess.StartServerAsync(dataDir, $"--Mnemo:PublicUrl={PublicUrl}");
+        await using var a = await MnemoProcess.StartServerAsync(store, $"--Mnemo:PublicUrl={PublicUrl}");
+        await using var b = await MnemoProcess.StartServerAsync(store, $"--Mnemo:PublicUrl={PublicUrl}");
         using var viaA = new ConnectorDriver(a.BaseUrl, PublicUrl);
         using var viaB = new ConnectorDriver(b.BaseUrl, PublicUrl, viaA.Browser.Cookies);
 
@@ -153,18 +150,5 @@ public sealed class ProcessTests
         }
 
         throw new TimeoutException("No setup URL on stdout: " + server.Output);
-    }
-
-    private static void TryDelete(string directory)
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Leftovers in the temp folder are harmless.
-        }
     }
 }

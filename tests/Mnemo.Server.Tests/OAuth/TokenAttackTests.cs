@@ -393,43 +393,9 @@ public sealed class TokenAttackTests
         using var __ = connector;
         var (_, tokens) = await connector.ConnectAsync("alice");
 
-        var dump = await DumpDatabaseAsync(server.DataDir);
+        var dump = await server.Store.DumpAsync();
 
         Assert.DoesNotContain(tokens.GetProperty("refresh_token").GetString()!, dump);
         Assert.DoesNotContain(tokens.GetProperty("access_token").GetString()!, dump);
-    }
-
-    internal static async Task<string> DumpDatabaseAsync(string dataDir)
-    {
-        var file = Directory.EnumerateFiles(dataDir, "*.db", SearchOption.AllDirectories).First();
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly");
-        await connection.OpenAsync();
-        var text = new System.Text.StringBuilder();
-        await using var tables = connection.CreateCommand();
-        tables.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-        List<string> names = [];
-        await using (var reader = await tables.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                names.Add(reader.GetString(0));
-            }
-        }
-
-        foreach (var name in names)
-        {
-            await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{name}\"";
-            await using var rows = await select.ExecuteReaderAsync();
-            while (await rows.ReadAsync())
-            {
-                for (var i = 0; i < rows.FieldCount; i++)
-                {
-                    text.Append(rows.IsDBNull(i) ? "" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-                }
-            }
-        }
-
-        return text.ToString();
     }
 }

@@ -25,6 +25,9 @@ internal sealed class ClientReaper(
 {
     public static readonly TimeSpan NeverUsedLifetime = TimeSpan.FromHours(24);
 
+    // Clients surveyed per query: bounds memory when open registration has filled the table.
+    internal const int PageSize = 200;
+
     /// <summary>Deletes what may go; returns the client ids removed.</summary>
     public async Task<IReadOnlyList<string>> ReapAsync(CancellationToken cancellationToken)
     {
@@ -32,20 +35,36 @@ internal sealed class ClientReaper(
         var idleLimit = options.Value.RefreshTokenLifetime;
         var registryImpl = (OAuthClientRegistry)registry;
         List<string> doomed = [];
-        await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
+        for (var offset = 0; ; offset += PageSize)
         {
-            var info = await registryImpl.ToInfoAsync(application, cancellationToken);
-            if (info.Origin != OAuthClientOrigin.Dynamic || info.CreatedAt is not { } created)
+            // A page is read to the end before each client's tokens are: PostgreSQL runs one command at a time on a
+            // connection, so the client list may not stay open while those queries run.
+            List<object> page = [];
+            await foreach (var application in applications.ListAsync(PageSize, offset, cancellationToken))
             {
-                continue;
+                page.Add(application);
             }
 
-            var id = await applications.GetIdAsync(application, cancellationToken);
-            var (used, live, lastActivity) = await ActivityAsync(id!, now, cancellationToken);
-            var reap = live ? false : used ? now - (lastActivity ?? created) >= idleLimit : now - created >= NeverUsedLifetime;
-            if (reap)
+            foreach (var application in page)
             {
-                doomed.Add(info.ClientId);
+                var info = await registryImpl.ToInfoAsync(application, cancellationToken);
+                if (info.Origin != OAuthClientOrigin.Dynamic || info.CreatedAt is not { } created)
+                {
+                    continue;
+                }
+
+                var id = await applications.GetIdAsync(application, cancellationToken);
+                var (used, live, lastActivity) = await ActivityAsync(id!, now, cancellationToken);
+                var reap = live ? false : used ? now - (lastActivity ?? created) >= idleLimit : now - created >= NeverUsedLifetime;
+                if (reap)
+                {
+                    doomed.Add(info.ClientId);
+                }
+            }
+
+            if (page.Count < PageSize)
+            {
+                break;
             }
         }
 

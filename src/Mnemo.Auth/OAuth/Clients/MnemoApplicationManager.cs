@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Audit;
+using Mnemo.Auth.Storage;
 using OpenIddict.Abstractions;
 using OpenIddict.Core;
 using OpenIddict.EntityFrameworkCore.Models;
@@ -38,6 +39,10 @@ internal sealed class MnemoApplicationManager(
         await base.DeleteAsync(application, cancellationToken);
         audit.Record(AuditEventKind.ClientDeleted, clientId: application.ClientId);
     }
+
+    // Every client lookup by a caller's client_id (authorize, token, revoke, introspection, registration read) ends here.
+    public override ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default) =>
+        StoredText.CanMatch(identifier) ? base.FindByClientIdAsync(identifier, cancellationToken) : ValueTask.FromResult<OpenIddictEntityFrameworkCoreApplication?>(null);
 
     public override async ValueTask<bool> ValidateRedirectUriAsync(OpenIddictEntityFrameworkCoreApplication application, string uri, CancellationToken cancellationToken = default)
     {

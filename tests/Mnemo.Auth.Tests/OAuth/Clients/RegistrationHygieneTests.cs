@@ -72,6 +72,35 @@ public sealed class RegistrationHygieneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reap_MoreClientsThanOnePage_SurveysAndRemovesThemAll()
+    {
+        // The reaper reads the clients a page at a time: one more than a page spans two.
+        var registered = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i <= ClientReaper.PageSize; i++)
+        {
+            var client = await _db.WithAsync(sp => sp.GetRequiredService<IOAuthClientRegistry>()
+                .RegisterAsync($"client {i}", Claude, confidential: false, OAuthClientOrigin.Dynamic));
+            registered.Add(client.Info.ClientId);
+        }
+
+        _db.Time.Advance(ClientReaper.NeverUsedLifetime);
+
+        Assert.Equal(registered, (await ReapAsync()).ToHashSet(StringComparer.Ordinal));
+        Assert.Empty(await ClientIdsAsync());
+    }
+
+    [Fact]
+    public async Task FindByClientId_WithANulCharacter_FindsNothing_InsteadOfFailingTheQuery()
+    {
+        var client = await RegisterAsync();
+
+        var found = await _db.WithAsync(async sp =>
+            await sp.GetRequiredService<IOpenIddictApplicationManager>().FindByClientIdAsync(client.Info.ClientId + "\0"));
+
+        Assert.Null(found);
+    }
+
+    [Fact]
     public async Task Reap_AUsedClient_GoesOnlyAfterBeingIdleForTheRefreshTokenLifetime()
     {
         var client = await RegisterAsync();
