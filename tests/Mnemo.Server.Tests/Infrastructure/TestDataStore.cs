@@ -1,5 +1,10 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemo.Auth;
+using Mnemo.Memory;
 using Mnemo.Server.Hosting;
 using Mnemo.Testing;
 using Npgsql;
@@ -31,7 +36,41 @@ public sealed class TestDataStore : IAsyncDisposable
     public static async Task<TestDataStore> CreateAsync(string prefix = "mnemo-test-")
     {
         var dataDir = Directory.CreateTempSubdirectory(prefix).FullName;
-        return new TestDataStore(dataDir, TestPostgres.IsSelected ? await TestPostgres.CreateDatabaseAsync() : null);
+        return new TestDataStore(dataDir, TestPostgres.IsSelected ? await TestPostgres.CreateDatabaseAsync(await PostgresTemplate.Value) : null);
+    }
+
+    /// <summary>
+    /// A database with both modules' schemas, migrated once per test run and copied for each store
+    /// (<c>CREATE DATABASE … TEMPLATE</c> is much cheaper than migrating from scratch). Schema only: each server still
+    /// runs its own start-up (migration check, data-protection key, OAuth server keys) as on a new installation.
+    /// Dropped when the test process exits.
+    /// </summary>
+    private static readonly Lazy<Task<string>> PostgresTemplate = new(CreateTemplateAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static async Task<string> CreateTemplateAsync()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync();
+        // PostgreSQL copies a template only while nobody is connected to it: no pooled connection may outlive the migration.
+        var database = Mnemo.Storage.DatabaseConnection.Postgres(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        var configuration = new ConfigurationBuilder().Build();
+        await using (var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging()
+            .AddMnemoAccounts(AuthModuleSetup.For(configuration, database, publicUrl: null))
+            .AddMnemoMemory(database)
+            .BuildServiceProvider())
+        {
+            await using (var scope = services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<Mnemo.Auth.Storage.AuthDbContext>().Database.MigrateAsync();
+            }
+
+            await Mnemo.Memory.MemoryDatabase.MigrateAsync(services, CancellationToken.None);
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TestPostgres.DropDatabaseAsync(connectionString).GetAwaiter().GetResult();
+        return TestPostgres.DatabaseName(connectionString);
     }
 
     /// <summary>
