@@ -1,11 +1,9 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Mnemo.Auth.Storage;
 using Mnemo.Storage.Copy;
 using Mnemo.Storage.Health;
-using Mnemo.Storage.Postgres;
 
 namespace Mnemo.Auth;
 
@@ -28,7 +26,7 @@ public static class AuthDatabase
     /// the others find it.
     /// </remarks>
     public static Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default) =>
-        ApplyMigrationsAsync(services, startKeyRing: true, cancellationToken);
+        AuthMigrations.ApplyAsync(services, startKeyRing: true, cancellationToken);
 
     /// <summary>
     /// Applies the migrations to a database that is about to receive a copy (<see cref="CopyAsync"/>). Unlike
@@ -38,7 +36,7 @@ public static class AuthDatabase
     /// would collide with the copied ones).
     /// </summary>
     public static Task MigrateForCopyAsync(IServiceProvider services, CancellationToken cancellationToken = default) =>
-        ApplyMigrationsAsync(services, startKeyRing: false, cancellationToken);
+        AuthMigrations.ApplyAsync(services, startKeyRing: false, cancellationToken);
 
     /// <summary>The rows in each of the module's tables (before its migrations ran, its tables count as absent).</summary>
     public static async Task<IReadOnlyList<TableRowCount>> CountRowsAsync(IServiceProvider services, CancellationToken cancellationToken = default)
@@ -66,30 +64,4 @@ public static class AuthDatabase
         return await copy.CopyAsync(
             source.ServiceProvider.GetRequiredService<AuthDbContext>(), target.ServiceProvider.GetRequiredService<AuthDbContext>(), cancellationToken);
     }
-
-    private static async Task ApplyMigrationsAsync(IServiceProvider services, bool startKeyRing, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-        if (db.Database.IsSqlite())
-        {
-            // journal_mode is persistent in the file; an in-memory database answers "memory" and stays so.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
-            return;
-        }
-
-        await using (await PostgresAdvisoryLock.AcquireAsync(db.Database.GetConnectionString()!, StartupLockKey, cancellationToken))
-        {
-            await db.Database.MigrateAsync(cancellationToken);
-            if (startKeyRing)
-            {
-                scope.ServiceProvider.GetService<IDataProtectionProvider>()?.CreateProtector("Mnemo.Auth.Startup").Protect([1]);
-            }
-        }
-    }
-
-    // "mnemo" in ASCII, then the lock's number (advisory lock keys are shared by every application on the database).
-    private const long StartupLockKey = 0x6D6E656D6F_0002;
 }
