@@ -1,3 +1,5 @@
+using Mnemo.Testing;
+
 namespace Mnemo.Memory.Tests;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class LayeringTests
     [InlineData("Search/Vectors", "EntityFrameworkCore")]
     public void SourceFolder_DoesNotReferenceALayerAboveOrBesideIt(string folder, string forbidden)
     {
-        var root = Path.Combine(RepositoryRoot(), "src", "Mnemo.Memory", folder);
+        var root = Path.Combine(TestRepository.Root, "src", "Mnemo.Memory", folder);
         var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).ToList();
         Assert.NotEmpty(files);
 
@@ -39,7 +41,7 @@ public sealed class LayeringTests
     [InlineData("pg_")]
     public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden)
     {
-        var root = Path.Combine(RepositoryRoot(), "src", "Mnemo.Memory");
+        var root = Path.Combine(TestRepository.Root, "src", "Mnemo.Memory");
         var storage = Path.Combine(root, "Storage") + Path.DirectorySeparatorChar;
         var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.StartsWith(storage, StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -49,18 +51,5 @@ public sealed class LayeringTests
         var offending = files.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
 
         Assert.Empty(offending);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mnemo.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Mnemo.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -79,17 +79,5 @@ internal static class TestPostgres
         return connectionString;
     }
 
-    private static string FindScript()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "scripts", "postgres.sh");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"scripts/postgres.sh not found above {AppContext.BaseDirectory}; set {ServerVariable}.");
-    }
+    private static string FindScript() => Path.Combine(TestRepository.Root, "scripts", "postgres.sh");
 }

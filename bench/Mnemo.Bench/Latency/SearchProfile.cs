@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Mnemo.Memory;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search;
+using Mnemo.Memory.Storage;
 using Mnemo.Memory.Search.Embeddings;
 using Mnemo.Memory.Search.Vectors;
 
@@ -75,7 +76,7 @@ internal static class SearchProfile
             await Time("change feed query (no changes)", queries, async _ =>
             {
                 await using var db = await factory.CreateDbContextAsync();
-                await SearchFeed.ChangesAsync(db, "u", long.MaxValue - 1, default);
+                await ChangeFeed.ReadAsync(db, "u", long.MaxValue - 1, default);
             });
             var service = provider.GetRequiredService<IMemoryService>();
             await Time("list (db + access log)", queries, _ => service.ListAsync(caller, new ListRequest(Limit: 10)));

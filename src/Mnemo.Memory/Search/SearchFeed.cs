@@ -14,16 +14,8 @@ internal sealed record StoredVectors(string MemoryId, MemoryFacts Facts, byte[] 
 /// read twice, or a row read later than its change, is harmless: this is what lets a loader read its position before
 /// its rows and catch up from there. Every query is filtered by the user id.
 /// </summary>
-/// <remarks>A feed position is opaque here: what it means depends on the provider (<see cref="ChangeFeed"/>).</remarks>
 internal static class SearchFeed
 {
-    /// <summary>Where to read the user's changes from next, taken before the rows it goes with are read.</summary>
-    public static Task<long> PositionAsync(MemoryDbContext db, string userId, CancellationToken ct) => ChangeFeed.PositionAsync(db, userId, ct);
-
-    /// <summary>The user's changes since <paramref name="position"/>, in order, and the position after them.</summary>
-    public static Task<FeedRead> ChangesAsync(MemoryDbContext db, string userId, long position, CancellationToken ct) =>
-        ChangeFeed.ReadAsync(db, userId, position, ct);
-
     /// <summary>The user's live memories (all, or those among <paramref name="ids"/>) as keyword documents, by add call and position.</summary>
     public static async Task<List<KeywordDocument>> DocumentsAsync(MemoryDbContext db, string userId, IReadOnlyList<string>? ids, CancellationToken ct)
     {

@@ -130,7 +130,7 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
 
     private async Task<UserSearchIndex> CatchUpAsync(MemoryDbContext db, string userId, UserSearchIndex index, CancellationToken ct)
     {
-        var (changes, position) = await SearchFeed.ChangesAsync(db, userId, index.Position, ct);
+        var (changes, position) = await ChangeFeed.ReadAsync(db, userId, index.Position, ct);
         if (changes.Count == 0)
         {
             index.MoveTo(position);
@@ -156,7 +156,7 @@ internal sealed class UserIndexCache(IEmbeddingService embeddings, IOptions<Memo
     {
         // The position is read before the rows: a change committed in between is loaded now and applied again later
         // (harmless, see SearchFeed), never missed.
-        var position = await SearchFeed.PositionAsync(db, userId, ct);
+        var position = await ChangeFeed.PositionAsync(db, userId, ct);
         var documents = await SearchFeed.DocumentsAsync(db, userId, null, ct);
         var keyword = new UserKeywordIndex(Ranking);
         foreach (var document in documents)

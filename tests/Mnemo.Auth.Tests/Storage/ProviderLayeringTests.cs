@@ -1,3 +1,5 @@
+using Mnemo.Testing;
+
 namespace Mnemo.Auth.Tests.Storage;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class ProviderLayeringTests
     [InlineData("Mnemo.Storage.Postgres")]
     public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden)
     {
-        var root = Path.Combine(RepositoryRoot(), "src", "Mnemo.Auth");
+        var root = Path.Combine(TestRepository.Root, "src", "Mnemo.Auth");
         var storage = Path.Combine(root, "Storage") + Path.DirectorySeparatorChar;
         var obj = $"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}";
         var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
@@ -28,18 +30,5 @@ public sealed class ProviderLayeringTests
         var offending = files.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
 
         Assert.Empty(offending);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mnemo.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Mnemo.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -29,7 +29,7 @@ public sealed class PostgresChangeFeedTests : IAsyncLifetime
         await using var provider = _db.OpenProvider();
         var factory = provider.GetRequiredService<IDbContextFactory<MemoryDbContext>>();
         await using var reader = await factory.CreateDbContextAsync();
-        var position = await SearchFeed.PositionAsync(reader, Alice.UserId, default);
+        var position = await ChangeFeed.PositionAsync(reader, Alice.UserId, default);
 
         // T1 takes the lower sequence number and stays open; T2 takes the next one and commits.
         await using var first = await factory.CreateDbContextAsync();
@@ -44,14 +44,14 @@ public sealed class PostgresChangeFeedTests : IAsyncLifetime
             await second.SaveChangesAsync();
         }
 
-        var read = await SearchFeed.ChangesAsync(reader, Alice.UserId, position, default);
+        var read = await ChangeFeed.ReadAsync(reader, Alice.UserId, position, default);
 
         Assert.Equal(["late"], read.Changes.Select(c => c.MemoryId));
         // A reader that moved on to the last sequence number it read (SQLite's rule, "seq > last") would never see T1's.
         Assert.True(early.Seq < late.Seq, $"T1 took {early.Seq}, T2 {late.Seq}");
 
         await firstTransaction.CommitAsync();
-        var next = await SearchFeed.ChangesAsync(reader, Alice.UserId, read.Position, default);
+        var next = await ChangeFeed.ReadAsync(reader, Alice.UserId, read.Position, default);
 
         Assert.Contains(next.Changes, c => c.MemoryId == "early" && c.Seq == early.Seq);
     }

@@ -1,3 +1,4 @@
+using Mnemo.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -12,21 +13,7 @@ internal static class NodeClients
 {
     private static readonly Lazy<Task<string>> Node = new(InstallAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Mnemo.slnx")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"Mnemo.slnx not found above {AppContext.BaseDirectory}");
-        }
-    }
+    public static string RepositoryRoot => TestRepository.Root;
 
     /// <summary>
     /// Runs <c>tests/clients/bearer-client.mjs</c>; returns its one-line JSON summary and exit code.
