@@ -110,6 +110,13 @@ public sealed class MnemoAuthOptions
     public TimeSpan ApiKeyLastUsedInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long a verified bearer credential (access token or API key) is trusted without being verified again (default
+    /// 1 s; at most 2 s; zero verifies every call). A revocation made by this instance ends it at once; one made by
+    /// another instance or by the CLI takes at most this long to reach this one.
+    /// </summary>
+    public TimeSpan CredentialRecheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long a token signing (and encryption) key signs new tokens before its successor takes over (default 90
     /// days). Rotation limits what one leaked or broken key can do and keeps the rotation path exercised; the old key
     /// stays published and able to validate until every token it signed has expired.
@@ -189,6 +196,8 @@ internal sealed class MnemoAuthOptionsValidator : IValidateOptions<MnemoAuthOpti
         Check(failures, "LoginLockout", options.LoginLockout, TimeSpan.Zero, TimeSpan.FromHours(1));
         Check(failures, "LoginAccountMaxDelay", options.LoginAccountMaxDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Check(failures, "ApiKeyLastUsedInterval", options.ApiKeyLastUsedInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
+        // At most 2 s: OAUTH.md's bound for a revocation to reach every other instance.
+        Check(failures, "CredentialRecheckInterval", options.CredentialRecheckInterval, TimeSpan.Zero, TimeSpan.FromSeconds(2));
         var limits = options.RateLimits;
         foreach (var (setting, value) in new[] { ("RegisterPerMinute", limits.RegisterPerMinute), ("PagesPerMinute", limits.PagesPerMinute), ("TokenPerMinute", limits.TokenPerMinute), ("MetadataFetchesPerMinute", limits.MetadataFetchesPerMinute) })
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.Accounts;
 using Mnemo.Auth.Audit;
+using Mnemo.Auth.Credentials;
 using Mnemo.Auth.Storage;
 
 namespace Mnemo.Auth.ApiKeys;
@@ -119,8 +120,9 @@ internal sealed class ApiKeyService(
         var now = time.GetUtcNow();
         if (key.LastUsedAt is null || now - key.LastUsedAt.Value >= options.Value.ApiKeyLastUsedInterval)
         {
-            // Throttled: at most one write per key per interval, not one per request.
-            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
+            // Throttled: at most one write per key per interval, not one per request. Tagged: a use changes no
+            // credential, so it must not end every cached credential of the process (CredentialChangeInterceptor).
+            await db.ApiKeys.TagWith(CredentialChangeInterceptor.NotARevocationTag).Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
             key.LastUsedAt = now;
         }
 

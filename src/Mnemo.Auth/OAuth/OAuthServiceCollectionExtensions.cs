@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mnemo.Auth.ApiKeys;
+using Mnemo.Auth.Credentials;
 using Mnemo.Auth.OAuth.Clients;
 using Mnemo.Auth.OAuth.Endpoints;
 using Mnemo.Auth.OAuth.Handlers;
@@ -45,6 +46,8 @@ internal static class OAuthServiceCollectionExtensions
             : CookieSecurePolicy.SameAsRequest;
 
         services.TryAddSingleton<OAuthUrls>();
+        services.TryAddSingleton(CredentialRevision.Process);
+        services.TryAddSingleton<VerifiedCredentialCache>();
         services.TryAddSingleton<RateLimits.AuthRateLimiter>();
         services.TryAddSingleton<RateLimits.MetadataFetchGate>();
         services.AddHostedService<ClientReaperService>();
@@ -135,11 +138,9 @@ internal static class OAuthServiceCollectionExtensions
 
         services.AddAuthentication()
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.AuthenticationScheme, null)
-            .AddPolicyScheme(BearerScheme, "API key or OAuth access token", policy =>
-                policy.ForwardDefaultSelector = context =>
-                    ApiKeySecret.LooksLikeKey(BearerToken.Read(context.Request))
-                        ? ApiKeyDefaults.AuthenticationScheme
-                        : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            // API key or OAuth access token, by the credential's shape; a credential verified moments ago is not
+            // verified again until something changes (CachedBearerAuthenticationHandler).
+            .AddScheme<AuthenticationSchemeOptions, CachedBearerAuthenticationHandler>(BearerScheme, "API key or OAuth access token", null)
             .AddScheme<McpAuthenticationOptions, MnemoMcpAuthenticationHandler>(McpAuthenticationDefaults.AuthenticationScheme, McpAuthenticationDefaults.DisplayName, mcp =>
             {
                 mcp.ForwardAuthenticate = BearerScheme;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Mnemo.Auth.Credentials;
 using Mnemo.Auth.Storage.Postgres;
 using Mnemo.Storage;
 using Mnemo.Storage.Sqlite;
@@ -67,5 +68,8 @@ internal static class AuthDbContextSetup
             default:
                 throw new InvalidOperationException($"Unknown database provider {database.Provider}.");
         }
+
+        // Every write of the module ends the cached credentials of this process (VerifiedCredentialCache).
+        builder.AddInterceptors(CredentialChangeInterceptor.Instance);
     }
 }
