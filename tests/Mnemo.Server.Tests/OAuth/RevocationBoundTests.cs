@@ -117,9 +117,10 @@ public sealed class RevocationBoundTests
         }
     }
 
+    /// <summary>An MCP <c>initialize</c>: authenticated like every call, and answered without a session.</summary>
     private static async Task<HttpStatusCode> StatusAsync(ConnectorDriver instance, string credential)
     {
-        using var response = await instance.CallToolRawAsync(credential, "list_memories", """{"limit":1}""");
+        using var response = await instance.InitializeAsync(credential);
         return response.StatusCode;
     }
 
