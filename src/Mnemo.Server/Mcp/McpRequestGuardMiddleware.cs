@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
+using Mnemo.Auth.OAuth.Resource;
 
 namespace Mnemo.Server.Mcp;
 
@@ -11,9 +12,6 @@ namespace Mnemo.Server.Mcp;
 /// </summary>
 internal sealed class McpRequestGuardMiddleware(RequestDelegate next)
 {
-    /// <summary>The SDK's own limit on a message; a larger body is refused by the SDK, not parsed here.</summary>
-    private const int MaxInspectedBytes = 4 * 1024 * 1024;
-
     public async Task InvokeAsync(HttpContext context)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
@@ -29,21 +27,22 @@ internal sealed class McpRequestGuardMiddleware(RequestDelegate next)
             return;
         }
 
-        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxInspectedBytes);
+        // Already in memory when the scope check read it (McpRequestBody reads a body once per request).
+        if (await McpRequestBody.ReadAsync(context) is not { } body)
+        {
+            await McpRequestBody.WriteTooLargeAsync(context);
+            return;
+        }
+
         JsonRpcEnvelope.Problem? problem;
         try
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            using var document = JsonDocument.Parse(body);
             problem = JsonRpcEnvelope.Check(document.RootElement);
         }
         catch (JsonException)
         {
             problem = new JsonRpcEnvelope.Problem(JsonRpcEnvelope.ParseError, "The body is not valid JSON.", null);
-        }
-        catch (IOException)
-        {
-            // Larger than the inspection buffer: the transport's own size limit answers it.
-            problem = null;
         }
 
         if (problem is not null)
@@ -52,7 +51,6 @@ internal sealed class McpRequestGuardMiddleware(RequestDelegate next)
             return;
         }
 
-        context.Request.Body.Position = 0;
         await next(context);
     }
 

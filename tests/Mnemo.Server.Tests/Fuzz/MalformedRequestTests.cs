@@ -75,10 +75,40 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    private async Task<HttpResponseMessage> PostMcpAsync(string body, string? contentType)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task McpPost_OverFourMegabytes_Gets413WithAJsonBody_AnnouncedOrChunked(bool chunked)
+    {
+        // A valid message whose one argument is just over the limit: refused before it is parsed, whatever its framing.
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"search_memory\",\"arguments\":{\"query\":\""
+            + new string('x', 4 * 1024 * 1024) + "\"}}}";
+        using var response = await PostMcpAsync(body, "application/json", chunked);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("request_too_large", (await JsonAsync(response)).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task McpPost_Chunked_IsReadOnce_AndAnswered()
+    {
+        // No Content-Length: the scope check and the guard read it into memory once, and the SDK still gets all of it.
+        using var response = await PostMcpAsync(
+            """{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"chunky","version":"1"}}}""",
+            "application/json", chunked: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"id\":7", text);
+        Assert.Contains("\"protocolVersion\":\"2025-06-18\"", text);
+    }
+
+    private async Task<HttpResponseMessage> PostMcpAsync(string body, string? contentType, bool chunked = false)
     {
         using var http = _server.CreateHttpClient(_key);
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        HttpContent content = chunked
+            ? new StreamContent(new NoLengthStream(Encoding.UTF8.GetBytes(body)))
+            : new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         if (contentType is not null)
         {
             content.Headers.TryAddWithoutValidation("Content-Type", contentType);
@@ -93,5 +123,11 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     {
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>A stream that hides its length, so HttpClient sends the body chunked.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 }

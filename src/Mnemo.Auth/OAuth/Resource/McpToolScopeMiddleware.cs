@@ -13,13 +13,10 @@ namespace Mnemo.Auth.OAuth.Resource;
 /// <c>memory:write</c>, a read-only one (<c>readOnlyHint</c>) <c>memory:read</c>; a token without it
 /// gets HTTP 403 <c>insufficient_scope</c> (RFC 6750 §3.1, MCP authorization "Scope Challenge").
 /// <c>tools/list</c> is not filtered, so clients see what they could step up to. The SDK has no hook
-/// that can answer 403, so the body is buffered, peeked and rewound for the endpoint.
+/// that can answer 403, so the body is read once into memory (<see cref="McpRequestBody"/>) and handed on.
 /// </summary>
 internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<MnemoAuthOptions> authOptions, ILogger<McpToolScopeMiddleware> logger)
 {
-    /// <summary>MCP messages are small; a larger body is not inspected here and the transport refuses or handles it.</summary>
-    private const int MaxInspectedBytes = 4 * 1024 * 1024;
-
     public async Task InvokeAsync(HttpContext context, IOptions<McpServerOptions> mcpOptions)
     {
         // After UseAuthentication/UseAuthorization: an unauthenticated request never gets here on a
@@ -32,19 +29,20 @@ internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<Mnem
             return;
         }
 
-        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxInspectedBytes);
+        if (await McpRequestBody.ReadAsync(context) is not { } body)
+        {
+            await McpRequestBody.WriteTooLargeAsync(context);
+            return;
+        }
+
         List<string> tools;
         try
         {
-            tools = await ReadToolCallNamesAsync(context.Request.Body, context.RequestAborted);
+            tools = ReadToolCallNames(body);
         }
-        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException)
+        catch (JsonException)
         {
-            tools = []; // Not JSON, or too large: the MCP endpoint answers it; no tool runs from a body it cannot parse.
-        }
-        finally
-        {
-            context.Request.Body.Position = 0;
+            tools = []; // Not JSON: the MCP endpoint answers it; no tool runs from a body it cannot parse.
         }
 
         var granted = GrantedScopes(context.User);
@@ -86,10 +84,10 @@ internal sealed class McpToolScopeMiddleware(RequestDelegate next, IOptions<Mnem
         return authOptions.RequiredScope(tool.ProtocolTool);
     }
 
-    private static async Task<List<string>> ReadToolCallNamesAsync(Stream body, CancellationToken cancellationToken)
+    private static List<string> ReadToolCallNames(byte[] body)
     {
         List<string> names = [];
-        using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        using var document = JsonDocument.Parse(body);
         var messages = document.RootElement.ValueKind == JsonValueKind.Array
             ? document.RootElement.EnumerateArray().ToList()
             : [document.RootElement];
