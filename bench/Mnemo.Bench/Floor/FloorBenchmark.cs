@@ -29,7 +29,7 @@ internal static class FloorBenchmark
         var root = EchoReferences.RepositoryRoot();
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"{Environment.ProcessorCount} cores shared by the server under load, wrk and this bench; loopback only; one server loaded at a time");
-        Console.WriteLine($"load average at start: {LoadAverage()}");
+        Console.WriteLine($"load average at start: {FloorReport.LoadAverage()}");
         Console.WriteLine($"server: {settings.Dll}{(settings.ServerArgs.Count > 0 ? " " + string.Join(' ', settings.ServerArgs) : "")}");
         var results = new List<FloorResult>();
 
@@ -63,7 +63,7 @@ internal static class FloorBenchmark
         FloorReport.PrintTable(results, settings);
         FloorReport.PrintTargets(results, settings);
         Console.WriteLine();
-        Console.WriteLine($"load average at end: {LoadAverage()}");
+        Console.WriteLine($"load average at end: {FloorReport.LoadAverage()}");
         var failed = results.SelectMany(r => r.ByConnections.Values).Sum(r => r.Failed);
         if (failed > 0)
         {
@@ -160,9 +160,6 @@ internal static class FloorBenchmark
 
         return server;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static void TryDelete(string directory)
     {

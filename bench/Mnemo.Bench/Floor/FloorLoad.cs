@@ -36,7 +36,9 @@ internal static class FloorLoad
 
             var mean = Wrk.Result.Mean(runs);
             measured[connections] = mean;
-            Console.WriteLine($"   {row.Name,-58} -t{threads} -c{connections,-3} {FloorReport.Cell(mean)}{(mean.Failed > 0 ? $"  WARNING: {mean.Failed} of {mean.Requests} calls failed (non-2xx or socket errors)" : "")}");
+            // The load average beside each row: other work on the shared cores shows up in the numbers, so it is printed with them.
+            Console.WriteLine($"   {row.Name,-58} -t{threads} -c{connections,-3} {FloorReport.Cell(mean)}  (load {FloorReport.LoadAverage(1)})" +
+                (mean.Failed > 0 ? $"  WARNING: {mean.Failed} of {mean.Requests} calls failed (non-2xx or socket errors)" : ""));
         }
 
         return new FloorResult(row.Name, measured);

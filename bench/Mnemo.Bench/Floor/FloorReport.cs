@@ -9,6 +9,10 @@ internal static class FloorReport
     public static string Cell(Wrk.Result r) => string.Create(CultureInfo.InvariantCulture,
         $"{r.RequestsPerSecond,8:0} calls/s  p50 {r.P50Ms,6:0.00}  p90 {r.P90Ms,6:0.00}  p99 {r.P99Ms,6:0.00} ms");
 
+    /// <summary>The first <paramref name="count"/> load averages (1, 5, 15 min) from /proc/loadavg.</summary>
+    public static string LoadAverage(int count = 3) =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(count)) : "unknown";
+
     public static void PrintTable(IReadOnlyList<FloorResult> results, FloorSettings settings)
     {
         Console.WriteLine();
@@ -51,7 +55,8 @@ internal static class FloorReport
         {
             if (Ratio(FloorRows.ListName(credential, "Hybrid"), FloorRows.ListName(credential, "Stateless")) is { } hybrid)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   (info) list, {credential}: Hybrid / Stateless {hybrid:0.00}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   (info) list, {credential}: Hybrid / Stateless {hybrid:0.00} (Hybrid is called in the 2026-07-28 shape, Stateless in the 2025-11-25 one)"));
             }
         }
     }
