@@ -14,8 +14,7 @@ internal static class FloorLoad
             var problem = answer.Result is { } result ? row.Check(result) : $"not a successful tool call: {answer}";
             if (problem is not null)
             {
-                Console.WriteLine($"   {row.Name}: SKIPPED, a single call fails: {problem}");
-                return new FloorResult(row.Name, new Dictionary<int, Wrk.Result>(), problem);
+                return FloorResult.Skip(row.Name, $"a single call fails: {problem}");
             }
         }
 

@@ -14,4 +14,11 @@ internal sealed record FloorRow(string Name, Uri Url, IReadOnlyList<string> Bodi
 internal sealed record FloorResult(string Name, IReadOnlyDictionary<int, Wrk.Result> ByConnections, string? Skipped = null)
 {
     public double? CallsPerSecond(int connections) => ByConnections.TryGetValue(connections, out var r) ? r.RequestsPerSecond : null;
+
+    /// <summary>A row that is not measured, said at once so the progress shows it.</summary>
+    public static FloorResult Skip(string name, string reason)
+    {
+        Console.WriteLine($"   {name}: SKIPPED, {reason}");
+        return new FloorResult(name, new Dictionary<int, Wrk.Result>(), reason);
+    }
 }
