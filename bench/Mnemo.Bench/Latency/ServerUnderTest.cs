@@ -67,9 +67,17 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     }
 
     /// <summary>Runs a CLI verb against the same data folder; returns its stdout.</summary>
-    public async Task<string> CliAsync(params string[] args)
+    public Task<string> CliAsync(params string[] args) => CliWithInputAsync(null, args);
+
+    /// <summary>Runs a CLI verb with <paramref name="standardInput"/> on its standard input (e.g. <c>users add --password-stdin</c>).</summary>
+    public async Task<string> CliWithInputAsync(string? standardInput, params string[] args)
     {
         using var process = Process.Start(StartInfo(Dll, [.. args, "--data-dir", DataDir], _environment))!;
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
         process.StandardInput.Close();
         var stdout = await process.StandardOutput.ReadToEndAsync();
         var stderr = await process.StandardError.ReadToEndAsync();

@@ -12,11 +12,12 @@ namespace Mnemo.Bench.Scale;
 /// </summary>
 internal static partial class Wrk
 {
-    public sealed record Result(double RequestsPerSecond, long Requests, long Failed, double P50Ms, double P99Ms)
+    public sealed record Result(double RequestsPerSecond, long Requests, long Failed, double P50Ms, double P90Ms, double P99Ms)
     {
         /// <summary>The mean of several runs of one set-up (percentiles averaged too: a summary, not a percentile of the union).</summary>
         public static Result Mean(IReadOnlyList<Result> runs) => new(
-            runs.Average(r => r.RequestsPerSecond), runs.Sum(r => r.Requests), runs.Sum(r => r.Failed), runs.Average(r => r.P50Ms), runs.Average(r => r.P99Ms));
+            runs.Average(r => r.RequestsPerSecond), runs.Sum(r => r.Requests), runs.Sum(r => r.Failed),
+            runs.Average(r => r.P50Ms), runs.Average(r => r.P90Ms), runs.Average(r => r.P99Ms));
 
         public override string ToString() =>
             $"{RequestsPerSecond,8:0.0} calls/s  p50={P50Ms,7:0.00} ms  p99={P99Ms,7:0.00} ms  ({Requests} calls{(Failed > 0 ? $", {Failed} FAILED" : "")})";
@@ -63,7 +64,7 @@ internal static partial class Wrk
                 ? e.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture))
                 : 0;
             return new Result(double.Parse(rps.Groups[1].Value, CultureInfo.InvariantCulture), requests, non2xx + socketErrors,
-                Percentile(text, "50%"), Percentile(text, "99%"));
+                Percentile(text, "50%"), Percentile(text, "90%"), Percentile(text, "99%"));
         }
         finally
         {
