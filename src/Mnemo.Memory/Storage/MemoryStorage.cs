@@ -42,6 +42,32 @@ internal sealed record MemoryStorage(DatabaseConnection Database)
         }
     }
 
+    /// <summary>
+    /// Contexts built without the application's service provider (EF then uses only its own internal one, and logs
+    /// nowhere), for <see cref="AccessLogWriter"/>: its last flush runs while that provider is being disposed, when a
+    /// context from the registered factory fails with <see cref="ObjectDisposedException"/> (it resolves the logger
+    /// factory from it). Same database, provider, migrations table and SQLite connection interceptor.
+    /// </summary>
+    public Func<MemoryDbContext> DetachedContexts(TimeSpan busyTimeout)
+    {
+        switch (Database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = new DbContextOptionsBuilder<MemoryDbContext>()
+                    .UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable))
+                    .AddInterceptors(SqliteConnectionInterceptor.For(busyTimeout))
+                    .Options;
+                return () => new MemoryDbContext(sqlite);
+            case DatabaseProvider.Postgres:
+                var postgres = new DbContextOptionsBuilder<PostgresMemoryDbContext>()
+                    .UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable))
+                    .Options;
+                return () => new PostgresMemoryDbContext(postgres);
+            default:
+                throw new InvalidOperationException($"Unknown database provider {Database.Provider}.");
+        }
+    }
+
     private sealed class BaseContextFactory(IDbContextFactory<PostgresMemoryDbContext> inner) : IDbContextFactory<MemoryDbContext>
     {
         public MemoryDbContext CreateDbContext() => inner.CreateDbContext();
