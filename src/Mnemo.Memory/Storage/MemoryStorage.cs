@@ -24,15 +24,10 @@ internal sealed record MemoryStorage(DatabaseConnection Database)
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextFactory<MemoryDbContext>((sp, builder) =>
-                {
-                    var options = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
-                    builder.UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
-                    builder.AddInterceptors(SqliteConnectionInterceptor.For(options.BusyTimeout));
-                });
+                    UseSqlite(builder, sp.GetRequiredService<IOptions<MemoryOptions>>().Value.BusyTimeout));
                 break;
             case DatabaseProvider.Postgres:
-                services.AddDbContextFactory<PostgresMemoryDbContext>(builder =>
-                    builder.UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable)));
+                services.AddDbContextFactory<PostgresMemoryDbContext>(builder => UseNpgsql(builder));
                 services.AddSingleton<IDbContextFactory<MemoryDbContext>>(sp =>
                     new BaseContextFactory(sp.GetRequiredService<IDbContextFactory<PostgresMemoryDbContext>>()));
                 services.AddScoped<MemoryDbContext>(sp => sp.GetRequiredService<PostgresMemoryDbContext>());
@@ -53,20 +48,25 @@ internal sealed record MemoryStorage(DatabaseConnection Database)
         switch (Database.Provider)
         {
             case DatabaseProvider.Sqlite:
-                var sqlite = new DbContextOptionsBuilder<MemoryDbContext>()
-                    .UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable))
-                    .AddInterceptors(SqliteConnectionInterceptor.For(busyTimeout))
-                    .Options;
-                return () => new MemoryDbContext(sqlite);
+                var sqlite = new DbContextOptionsBuilder<MemoryDbContext>();
+                UseSqlite(sqlite, busyTimeout);
+                return () => new MemoryDbContext(sqlite.Options);
             case DatabaseProvider.Postgres:
-                var postgres = new DbContextOptionsBuilder<PostgresMemoryDbContext>()
-                    .UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable))
-                    .Options;
-                return () => new PostgresMemoryDbContext(postgres);
+                var postgres = new DbContextOptionsBuilder<PostgresMemoryDbContext>();
+                UseNpgsql(postgres);
+                return () => new PostgresMemoryDbContext(postgres.Options);
             default:
                 throw new InvalidOperationException($"Unknown database provider {Database.Provider}.");
         }
     }
+
+    // One configuration per provider, shared by the registered factory and the detached contexts.
+    private void UseSqlite(DbContextOptionsBuilder builder, TimeSpan busyTimeout) =>
+        builder.UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable))
+            .AddInterceptors(SqliteConnectionInterceptor.For(busyTimeout));
+
+    private void UseNpgsql(DbContextOptionsBuilder builder) =>
+        builder.UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
 
     private sealed class BaseContextFactory(IDbContextFactory<PostgresMemoryDbContext> inner) : IDbContextFactory<MemoryDbContext>
     {
