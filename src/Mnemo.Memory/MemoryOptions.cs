@@ -22,6 +22,20 @@ public sealed class MemoryOptions
     public MemoryEmbeddingOptions Embeddings { get; set; } = new();
 
     public MemorySearchOptions Search { get; set; } = new();
+
+    public MemoryAccessLogOptions AccessLog { get; set; } = new();
+}
+
+/// <summary>How the access-log rows of reads are written (<c>Mnemo:Memory:AccessLog</c>).</summary>
+public sealed class MemoryAccessLogOptions
+{
+    /// <summary>
+    /// Reads (search, list, get) queue their access-log row, and one writer commits what is queued at most this often
+    /// (10–5000 ms), in one transaction: a read no longer waits for a commit of its own, and concurrent reads no longer
+    /// queue for the database's write lock. A row reaches the table at most this long after its read (plus the commit);
+    /// a crash loses at most that much. Writes (add, update, delete) still commit their row with the write.
+    /// </summary>
+    public int FlushMilliseconds { get; set; } = 100;
 }
 
 /// <summary>Which embedding model computes vectors (<c>Mnemo:Memory:Embeddings</c>).</summary>

@@ -67,6 +67,11 @@ internal sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
             failures.Add($"{s}:Search:IndexIdleLifetime is {search.IndexIdleLifetime}; set a duration such as 02:00:00, or 00:00:00 to keep indexes loaded.");
         }
 
+        if (options.AccessLog.FlushMilliseconds is < 10 or > 5000)
+        {
+            failures.Add($"{s}:AccessLog:FlushMilliseconds is {options.AccessLog.FlushMilliseconds}; set it between 10 and 5000 (default 100).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -62,6 +62,10 @@ public static class MemoryServiceCollectionExtensions
         // Loads the model and recent users' indexes in the background after start-up, then back-fills missing vectors
         // (runs only under a host).
         services.AddHostedService<SearchBackgroundService>();
+        // Reads queue their access-log row; the writer commits them in batches and flushes when the host stops (and
+        // when the provider is disposed, for hostless use).
+        services.TryAddSingleton<AccessLogWriter>();
+        services.AddHostedService<AccessLogFlushService>();
         // Benchmarks register their own ranking variant first; the product ranks with the shipped one.
         services.TryAddSingleton(RankingVariant.Shipped);
         services.TryAddSingleton<MemoryVectors>();

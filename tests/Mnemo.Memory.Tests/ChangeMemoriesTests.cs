@@ -158,24 +158,38 @@ public sealed class ChangeMemoriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EveryOperation_WritesOneAccessLogRow()
+    public async Task EveryOperation_WritesOneAccessLogRow_StampedWithTheTimeOfTheOperation()
     {
+        // A second between operations: rows of reads are written behind (after later writes' rows, by id), so the
+        // operation order is read from each row's time, which is the operation's, not the commit's.
         var ids = (await _db.Service.AddAsync(Alice, [new("log me"), new("log me too")])).Select(o => o.Id).ToList();
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
         await _db.Service.SearchAsync(Alice, new SearchRequest("log"));
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
         await _db.Service.ListAsync(Alice, new ListRequest());
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
         await _db.Service.GetAsync(Alice, ids[0]);
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
         await _db.Service.UpdateAsync(Alice, ids[0], "logged", null);
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
         await _db.Service.DeleteAsync(Alice, [ids[1]]);
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
         await _db.Service.DeleteAllAsync(Alice);
+        await _db.FlushAccessLogAsync();
 
-        var rows = await _db.QueryAsync("SELECT user_id, app, action, memory_ids FROM memory_access_log ORDER BY id");
+        var rows = await _db.QueryAsync("SELECT user_id, app, action, memory_ids, at FROM memory_access_log ORDER BY at, id");
 
         Assert.Equal(["add", "search", "list", "get", "update", "delete", "delete_all"], rows.Select(r => (string)r[2]!));
+        var start = _db.Time.Now.AddSeconds(-6).UtcTicks;
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => start + TimeSpan.TicksPerSecond * i), rows.Select(r => (long)r[4]!));
         Assert.All(rows, r => Assert.Equal(["alice", "claude"], r[..2]));
         Assert.Equal(string.Join(' ', ids), rows[0][3]);
         Assert.Equal(ids.Order(StringComparer.Ordinal), ((string)rows[1][3]!).Split(' ').Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Order(StringComparer.Ordinal).Reverse(), ((string)rows[2][3]!).Split(' '));
         Assert.Equal(ids[0], rows[3][3]);
+        Assert.Equal(ids[0], rows[4][3]);
         Assert.Equal(ids[1], rows[5][3]);
+        Assert.Equal("", rows[6][3]);
     }
 
     private async Task AssertInvisible(string id, string word)

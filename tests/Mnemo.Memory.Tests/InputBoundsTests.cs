@@ -67,6 +67,7 @@ public sealed class InputBoundsTests : IAsyncLifetime
             await _db.Service.ListAsync(huge, new ListRequest());
         }
 
+        await _db.FlushAccessLogAsync();
         var longest = await _db.QueryAsync("SELECT max(length(app)) FROM memory_access_log UNION ALL SELECT max(length(app)) FROM memories");
         Assert.All(longest, row => Assert.InRange(Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture), 1, 100));
         var growth = await _db.SizeAsync() - sizeBefore;

@@ -35,6 +35,32 @@ public sealed class MemoryAdministrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PurgeUser_WritesTheQueuedRowsOfReadsFirst_SoNoneOfThatUserIsWrittenAfterIt()
+    {
+        // An interval longer than the test: whatever is still queued at the purge stays queued unless the purge flushes.
+        await using var db = await MemoryTestDatabase.CreateAsync(configure: o => o.AccessLog.FlushMilliseconds = 5000);
+        await using var provider = db.OpenProvider();
+        var service = provider.GetRequiredService<IMemoryService>();
+        var alice = new MemoryCaller("alice", "claude");
+        var bob = new MemoryCaller("bob", "claude");
+        await service.AddAsync(alice, [new("alice owns a boat")]);
+        await service.AddAsync(bob, [new("bob owns a boat")]);
+        for (var i = 0; i < 3; i++)
+        {
+            await service.ListAsync(alice, new ListRequest());
+            await service.SearchAsync(bob, new SearchRequest("boat"));
+        }
+
+        var writer = provider.GetRequiredService<AccessLogWriter>();
+        Assert.True(writer.Written < 6, "some reads are still queued");
+        await provider.GetRequiredService<IMemoryAdministration>().PurgeUserAsync("alice");
+        await writer.FlushAsync(CancellationToken.None);
+
+        Assert.Empty(await db.QueryAsync("SELECT 1 FROM memory_access_log WHERE user_id = 'alice'"));
+        Assert.Equal(3, (await db.QueryAsync("SELECT 1 FROM memory_access_log WHERE user_id = 'bob' AND action = 'search'")).Count);
+    }
+
+    [Fact]
     public async Task DbContext_IsResolvableFromAScope_ForHealthChecks()
     {
         await using var provider = _db.OpenProvider();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,27 @@ public sealed class MemoryOptionsTests
     public void Options_WithNegativeIndexIdleLifetime_FailNamingTheSetting()
     {
         Assert.Contains("Mnemo:Memory:Search:IndexIdleLifetime", ValidationError(o => o.Search.IndexIdleLifetime = TimeSpan.FromMinutes(-5)));
+    }
+
+    [Theory]
+    [InlineData(9)]
+    [InlineData(5001)]
+    public void Options_WithAccessLogFlushIntervalOutOfRange_FailNamingTheSetting(int milliseconds)
+    {
+        Assert.Contains($"Mnemo:Memory:AccessLog:FlushMilliseconds is {milliseconds}", ValidationError(o => o.AccessLog.FlushMilliseconds = milliseconds));
+    }
+
+    [Fact]
+    public void AccessLogFlushInterval_DefaultsTo100Milliseconds_AndIsBoundFromConfiguration()
+    {
+        using var defaults = new ServiceCollection().AddMnemoMemory("Data Source=:memory:").BuildServiceProvider();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Mnemo:Memory:AccessLog:FlushMilliseconds"] = "250" })
+            .Build();
+        using var configured = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddMnemoMemory("Data Source=:memory:").BuildServiceProvider();
+
+        Assert.Equal(100, defaults.GetRequiredService<IOptions<MemoryOptions>>().Value.AccessLog.FlushMilliseconds);
+        Assert.Equal(250, configured.GetRequiredService<IOptions<MemoryOptions>>().Value.AccessLog.FlushMilliseconds);
     }
 
     [Fact]

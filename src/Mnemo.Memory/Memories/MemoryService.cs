@@ -10,10 +10,13 @@ namespace Mnemo.Memory.Memories;
 /// writes are one transaction (memories, tags, history, access log, and through <see cref="SearchIndex"/> the vectors
 /// and change feed rows that keep every process's search indexes in step) committed before the method returns; every
 /// query is filtered by the caller's user id, so another user's memory is indistinguishable from a missing one.
+/// Reads write nothing themselves: their access-log row is queued to <see cref="AccessLogWriter"/>, which commits rows in
+/// batches shortly after (a write's row stays inside the write's transaction).
 /// </summary>
 internal sealed class MemoryService(
     IDbContextFactory<MemoryDbContext> contextFactory,
     SearchIndex search,
+    AccessLogWriter accessLog,
     IOptions<MemoryOptions> options,
     TimeProvider time) : IMemoryService
 {
@@ -86,7 +89,7 @@ internal sealed class MemoryService(
         }
 
         var results = entities.Select((e, i) => outcomes[i] is { } d ? new AddOutcome(d.Id, "updated") : new AddOutcome(e.Id, "added")).ToList();
-        LogAccess(db, caller, "add", results.Select(r => r.Id).Distinct(), now);
+        db.AccessLog.Add(AccessEntry(caller, "add", results.Select(r => r.Id).Distinct(), now));
         // A refreshed memory keeps its place (and neighbours) in the add call that first wrote it.
         var refreshed = outcomes.Where(o => o?.Existing is not null).Select(o => o!.Existing!).DistinctBy(e => e.Id).ToList();
         await search.RecordAddedAsync(db, added, vectors, refreshed, cancellationToken);
@@ -122,8 +125,7 @@ internal sealed class MemoryService(
             .Select(r => new SearchHit(records[r.Id], r.Score))
             .ToList();
 
-        LogAccess(db, caller, "search", hits.Select(h => h.Memory.Id), Now());
-        await db.SaveAccessLogAsync(cancellationToken);
+        await accessLog.EnqueueAsync(AccessEntry(caller, "search", hits.Select(h => h.Memory.Id), Now()), cancellationToken);
         return hits;
     }
 
@@ -182,8 +184,7 @@ internal sealed class MemoryService(
         var items = page.Take(limit).Select(ToRecord).ToList();
         var next = page.Count > limit ? new ListCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).Encode() : null;
 
-        LogAccess(db, caller, "list", items.Select(i => i.Id), Now());
-        await db.SaveAccessLogAsync(cancellationToken);
+        await accessLog.EnqueueAsync(AccessEntry(caller, "list", items.Select(i => i.Id), Now()), cancellationToken);
         return new MemoryPage(items, next);
     }
 
@@ -195,8 +196,7 @@ internal sealed class MemoryService(
             ? await Visible(db, caller.UserId).Include(m => m.Tags).AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellationToken)
             : null;
 
-        LogAccess(db, caller, "get", entity is null ? [] : [entity.Id], Now());
-        await db.SaveAccessLogAsync(cancellationToken);
+        await accessLog.EnqueueAsync(AccessEntry(caller, "get", entity is null ? [] : [entity.Id], Now()), cancellationToken);
         return entity is null ? null : ToRecord(entity);
     }
 
@@ -239,7 +239,7 @@ internal sealed class MemoryService(
         entity.Text = newText ?? entity.Text;
         entity.State = state ?? entity.State;
         entity.UpdatedAt = now;
-        LogAccess(db, caller, "update", [entity.Id], now);
+        db.AccessLog.Add(AccessEntry(caller, "update", [entity.Id], now));
         await search.RecordChangedAsync(db, [entity], textChanged: newText is not null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return ToRecord(entity);
@@ -262,7 +262,7 @@ internal sealed class MemoryService(
 
         var now = Now();
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
-        LogAccess(db, caller, "delete", entities.Select(e => e.Id), now);
+        db.AccessLog.Add(AccessEntry(caller, "delete", entities.Select(e => e.Id), now));
         await search.RecordChangedAsync(db, entities, textChanged: false, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return entities.Count;
@@ -277,7 +277,7 @@ internal sealed class MemoryService(
         var now = Now();
         SoftDelete(db, entities, MemoryInput.App(caller.App), now);
         // The access log keeps the count, not 100k ids.
-        LogAccess(db, caller, "delete_all", [], now);
+        db.AccessLog.Add(AccessEntry(caller, "delete_all", [], now));
         await search.RecordResetAsync(db, caller.UserId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return entities.Count;
@@ -334,15 +334,19 @@ internal sealed class MemoryService(
         }
     }
 
-    private static void LogAccess(MemoryDbContext db, MemoryCaller caller, string action, IEnumerable<string> ids, long now) =>
-        db.AccessLog.Add(new MemoryAccessLogEntity
+    /// <summary>
+    /// An access-log row, stamped with the time of the operation (a read's row is written later, but says when it read).
+    /// Writes add it to their own transaction, so it commits with what it records; reads queue it.
+    /// </summary>
+    private static MemoryAccessLogEntity AccessEntry(MemoryCaller caller, string action, IEnumerable<string> ids, long now) =>
+        new()
         {
             UserId = caller.UserId,
             App = MemoryInput.App(caller.App),
             Action = action,
             MemoryIds = string.Join(' ', ids),
             At = now,
-        });
+        };
 
     internal static MemoryRecord ToRecord(MemoryEntity e) => new(
         e.Id,

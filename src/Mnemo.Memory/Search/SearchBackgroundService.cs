@@ -114,7 +114,8 @@ internal sealed partial class SearchBackgroundService(
         try
         {
             await using var db = await contextFactory.CreateDbContextAsync(ct);
-            // The access log has a row for every call and an index on (user, time).
+            // The access log has a row for every call and an index on (user, time). Rows of reads are written behind,
+            // up to Mnemo:Memory:AccessLog:FlushMilliseconds late (and flushed at shutdown), so a restart sees them.
             return await db.AccessLog.AsNoTracking()
                 .GroupBy(a => a.UserId)
                 .Select(g => new { UserId = g.Key, Last = g.Max(a => a.At) })

@@ -17,13 +17,15 @@ internal static class MemoryDbContextExtensions
     }
 
     /// <summary>
-    /// Commits what a read added (its access-log entry) without waiting for the disk. A read's log entry is not an
-    /// acknowledged memory: it may be lost with the last moments before a power failure (never with a process crash:
-    /// the WAL frame is already in the OS), and in exchange a read does not pay an fsync (~1–2 ms, most of an MCP
-    /// call's server time). SQLite keeps the database consistent either way, and the next FULL commit (any memory
-    /// write) syncs these frames too. Memory writes never come here: they commit with <c>synchronous=FULL</c>, which
+    /// Commits a batch of reads' access-log rows (<see cref="AccessLogWriter"/>) in one transaction without waiting for
+    /// the disk. These rows are not acknowledged memories: a committed batch survives a process crash (its WAL frames
+    /// are already in the OS) but may be lost with the last moments before a power failure, like the rows still queued
+    /// in the writer; in exchange a batch does not pay an fsync.
+    /// SQLite keeps the database consistent either way, and the next FULL commit (any memory write) syncs these frames
+    /// too. Memory writes never come here: they commit with <c>synchronous=FULL</c>, which
     /// <see cref="SqliteConnectionInterceptor"/> sets on every connection open and this method puts back right after
-    /// its commit, so the pooled connection never carries NORMAL into the next module's write.
+    /// its commit, so the pooled connection never carries NORMAL into the next module's write. On PostgreSQL this is a
+    /// plain commit, durable by the server's configuration.
     /// </summary>
     public static async Task SaveAccessLogAsync(this MemoryDbContext db, CancellationToken ct)
     {

@@ -24,15 +24,10 @@ internal sealed record MemoryStorage(DatabaseConnection Database)
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextFactory<MemoryDbContext>((sp, builder) =>
-                {
-                    var options = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
-                    builder.UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
-                    builder.AddInterceptors(SqliteConnectionInterceptor.For(options.BusyTimeout));
-                });
+                    UseSqlite(builder, sp.GetRequiredService<IOptions<MemoryOptions>>().Value.BusyTimeout));
                 break;
             case DatabaseProvider.Postgres:
-                services.AddDbContextFactory<PostgresMemoryDbContext>(builder =>
-                    builder.UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable)));
+                services.AddDbContextFactory<PostgresMemoryDbContext>(builder => UseNpgsql(builder));
                 services.AddSingleton<IDbContextFactory<MemoryDbContext>>(sp =>
                     new BaseContextFactory(sp.GetRequiredService<IDbContextFactory<PostgresMemoryDbContext>>()));
                 services.AddScoped<MemoryDbContext>(sp => sp.GetRequiredService<PostgresMemoryDbContext>());
@@ -41,6 +36,37 @@ internal sealed record MemoryStorage(DatabaseConnection Database)
                 throw new InvalidOperationException($"Unknown database provider {Database.Provider}.");
         }
     }
+
+    /// <summary>
+    /// Contexts built without the application's service provider (EF then uses only its own internal one, and logs
+    /// nowhere), for <see cref="AccessLogWriter"/>: its last flush runs while that provider is being disposed, when a
+    /// context from the registered factory fails with <see cref="ObjectDisposedException"/> (it resolves the logger
+    /// factory from it). Same database, provider, migrations table and SQLite connection interceptor.
+    /// </summary>
+    public Func<MemoryDbContext> DetachedContexts(TimeSpan busyTimeout)
+    {
+        switch (Database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = new DbContextOptionsBuilder<MemoryDbContext>();
+                UseSqlite(sqlite, busyTimeout);
+                return () => new MemoryDbContext(sqlite.Options);
+            case DatabaseProvider.Postgres:
+                var postgres = new DbContextOptionsBuilder<PostgresMemoryDbContext>();
+                UseNpgsql(postgres);
+                return () => new PostgresMemoryDbContext(postgres.Options);
+            default:
+                throw new InvalidOperationException($"Unknown database provider {Database.Provider}.");
+        }
+    }
+
+    // One configuration per provider, shared by the registered factory and the detached contexts.
+    private void UseSqlite(DbContextOptionsBuilder builder, TimeSpan busyTimeout) =>
+        builder.UseSqlite(Database.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable))
+            .AddInterceptors(SqliteConnectionInterceptor.For(busyTimeout));
+
+    private void UseNpgsql(DbContextOptionsBuilder builder) =>
+        builder.UseNpgsql(Database.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(MemoryDbContext.MigrationsHistoryTable));
 
     private sealed class BaseContextFactory(IDbContextFactory<PostgresMemoryDbContext> inner) : IDbContextFactory<MemoryDbContext>
     {

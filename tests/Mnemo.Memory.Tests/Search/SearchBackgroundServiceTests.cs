@@ -57,7 +57,7 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         await using var provider = db.OpenProvider();
         var service = provider.GetRequiredService<IMemoryService>();
         var search = provider.GetRequiredService<SearchIndex>();
-        var background = (SearchBackgroundService)provider.GetServices<IHostedService>().Single();
+        var background = provider.GetServices<IHostedService>().OfType<SearchBackgroundService>().Single();
         await service.SearchAsync(new MemoryCaller("alice", null), new SearchRequest("notebook"));
         db.Time.Advance(TimeSpan.FromMinutes(30));
         await service.SearchAsync(new MemoryCaller("bob", null), new SearchRequest("notebook"));
@@ -82,7 +82,7 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
         await provider.GetRequiredService<IMemoryService>().SearchAsync(new MemoryCaller("alice", null), new SearchRequest("notebook"));
         db.Time.Advance(TimeSpan.FromDays(30));
 
-        Assert.Equal(0, ((SearchBackgroundService)provider.GetServices<IHostedService>().Single()).EvictIdleIndexes());
+        Assert.Equal(0, provider.GetServices<IHostedService>().OfType<SearchBackgroundService>().Single().EvictIdleIndexes());
         Assert.True(provider.GetRequiredService<SearchIndex>().IsLoaded("alice"));
     }
 
@@ -98,7 +98,7 @@ public sealed class SearchBackgroundServiceTests(EmbeddingModelFixture model)
 
     private static async Task WarmUpAsync(ServiceProvider provider)
     {
-        var background = (SearchBackgroundService)provider.GetServices<IHostedService>().Single();
+        var background = provider.GetServices<IHostedService>().OfType<SearchBackgroundService>().Single();
         await background.StartAsync(CancellationToken.None);
         await background.WarmedUp.WaitAsync(TimeSpan.FromSeconds(30));
         await background.StopAsync(CancellationToken.None);

@@ -63,6 +63,8 @@ public sealed class SynchronousModeTests : IAsyncLifetime
             await _db.Service.SearchAsync(alice, new SearchRequest("sails"));
         }
 
+        // The searches' rows commit (at NORMAL) in the writer's batch; its pooled connection must come back at FULL.
+        await _db.FlushAccessLogAsync();
         await using var provider = _db.OpenProvider();
         await using var context = await provider.GetRequiredService<IDbContextFactory<MemoryDbContext>>().CreateDbContextAsync();
         Assert.Equal(Full, await SynchronousAsync(context));
