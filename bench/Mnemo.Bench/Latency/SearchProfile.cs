@@ -98,7 +98,7 @@ internal static class SearchProfile
         }
 
         await using var warm = Provider(connection, model, _ => { });
-        var background = (Mnemo.Memory.Search.SearchBackgroundService)warm.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Single();
+        var background = warm.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Mnemo.Memory.Search.SearchBackgroundService>().Single();
         var warming = Stopwatch.StartNew();
         await background.StartAsync(default);
         await background.WarmedUp;
