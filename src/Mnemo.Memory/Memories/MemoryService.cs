@@ -158,7 +158,32 @@ internal sealed class MemoryService(
         var filter = Filter(request.State, request.Tags, request.App, "tags", null, null);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var query = Visible(db, caller.UserId).Where(m => m.State == filter.State);
+        var page = filter.App is null && filter.Tags.Count == 0 && cursor is null
+            ? await FirstPageAsync(db, caller.UserId, filter.State, limit + 1).ToListAsync(cancellationToken)
+            : await PageAsync(db, caller.UserId, filter, cursor, limit + 1, cancellationToken);
+
+        var items = page.Take(limit).Select(ToRecord).ToList();
+        var next = page.Count > limit ? new ListCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).Encode() : null;
+
+        await accessLog.EnqueueAsync(AccessEntry(caller, "list", items.Select(i => i.Id), Now()), cancellationToken);
+        return new MemoryPage(items, next);
+    }
+
+    /// <summary>
+    /// The first page without filters — nearly every <c>list_memories</c> an assistant makes — as a compiled query: EF
+    /// skips walking, parameterising and looking up the expression tree on every call. Same rows as <see cref="PageAsync"/>.
+    /// </summary>
+    private static readonly Func<MemoryDbContext, string, MemoryState, int, IAsyncEnumerable<MemoryEntity>> FirstPageAsync =
+        EF.CompileAsyncQuery((MemoryDbContext db, string userId, MemoryState state, int take) =>
+            db.Memories.Where(m => m.UserId == userId && m.State != MemoryState.Deleted && m.State == state)
+                .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+                .Take(take)
+                .Include(m => m.Tags)
+                .AsNoTracking());
+
+    private static async Task<List<MemoryEntity>> PageAsync(MemoryDbContext db, string userId, MemoryFilter filter, ListCursor? cursor, int take, CancellationToken cancellationToken)
+    {
+        var query = Visible(db, userId).Where(m => m.State == filter.State);
         if (filter.App is { } app)
         {
             query = query.Where(m => m.App == app);
@@ -174,18 +199,12 @@ internal sealed class MemoryService(
             query = query.Where(m => m.CreatedAt < after.CreatedAt || (m.CreatedAt == after.CreatedAt && string.Compare(m.Id, after.Id) < 0));
         }
 
-        var page = await query
+        return await query
             .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
-            .Take(limit + 1)
+            .Take(take)
             .Include(m => m.Tags)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-
-        var items = page.Take(limit).Select(ToRecord).ToList();
-        var next = page.Count > limit ? new ListCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).Encode() : null;
-
-        await accessLog.EnqueueAsync(AccessEntry(caller, "list", items.Select(i => i.Id), Now()), cancellationToken);
-        return new MemoryPage(items, next);
     }
 
     public async Task<MemoryRecord?> GetAsync(MemoryCaller caller, string id, CancellationToken cancellationToken = default)
