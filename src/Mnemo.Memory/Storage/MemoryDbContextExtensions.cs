@@ -23,8 +23,9 @@ internal static class MemoryDbContextExtensions
     /// in the writer; in exchange a batch does not pay an fsync.
     /// SQLite keeps the database consistent either way, and the next FULL commit (any memory write) syncs these frames
     /// too. Memory writes never come here: they commit with <c>synchronous=FULL</c>, which
-    /// <see cref="SqliteConnectionInterceptor"/> sets on every connection open and this method puts back right after
-    /// its commit, so the pooled connection never carries NORMAL into the next module's write. On PostgreSQL this is a
+    /// <see cref="SqliteConnectionInterceptor"/> sets on a connection's first open and this method puts back right after
+    /// its commit (and, having seen a PRAGMA on it, sets again on its next open), so the pooled connection never carries NORMAL
+    /// into the next module's write. On PostgreSQL this is a
     /// plain commit, durable by the server's configuration.
     /// </summary>
     public static async Task SaveAccessLogAsync(this MemoryDbContext db, CancellationToken ct)
