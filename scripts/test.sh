@@ -45,7 +45,7 @@ for project in Storage Memory Auth; do
   [[ ${PIPESTATUS[0]} -eq 0 ]] || xunit_status=1
 done
 dotnet test tests/Mnemo.Server.Tests -c Release --no-build -nologo \
-  --filter "Provider!=Sqlite&(FullyQualifiedName~Mnemo.Server.Tests.Mcp.|FullyQualifiedName~Mnemo.Server.Tests.OAuth.|Provider=Postgres)" \
+  --filter "Provider!=Sqlite&(FullyQualifiedName~Mnemo.Server.Tests.Mcp.|FullyQualifiedName~Mnemo.Server.Tests.OAuth.|FullyQualifiedName~Mnemo.Server.Tests.Fuzz.|Provider=Postgres)" \
   2>&1 | tee -a "$LOG_DIR/xunit.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || xunit_status=1
 set -e

@@ -126,6 +126,19 @@ public static class MnemoProcess
             await process.WaitForExitAsync();
         }
 
+        /// <summary>SIGTERM, as systemd, docker stop and Ctrl+C do: the host drains requests and runs its shutdown hooks. Returns the exit code.</summary>
+        public async Task<int> StopGracefullyAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            return process.ExitCode;
+        }
+
         public async ValueTask DisposeAsync()
         {
             if (!process.HasExited)
