@@ -144,10 +144,16 @@ internal sealed class MemoryService(
             return [];
         }
 
-        var query = db.Memories.Where(m => ids.Contains(m.Id)).Include(m => m.Tags);
-        var found = tracking ? await query.ToListAsync(ct) : await query.AsNoTracking().ToListAsync(ct);
+        var found = tracking
+            ? await db.Memories.Where(m => ids.Contains(m.Id)).Include(m => m.Tags).ToListAsync(ct)
+            : await ByIdsUntracked.For(db)(db, ids).ToListAsync(ct);
         return found.Where(m => m.UserId == userId && m.State != MemoryState.Deleted).ToList();
     }
+
+    /// <summary>What every search loads (its ranked ids), compiled once: EF skips walking and looking up the expression tree per call.</summary>
+    private static readonly PerModelQuery<Func<MemoryDbContext, IReadOnlyList<string>, IAsyncEnumerable<MemoryEntity>>> ByIdsUntracked = new(() =>
+        EF.CompileAsyncQuery((MemoryDbContext db, IReadOnlyList<string> ids) =>
+            db.Memories.Where(m => ids.Contains(m.Id)).Include(m => m.Tags).AsNoTracking()));
 
     public async Task<MemoryPage> ListAsync(MemoryCaller caller, ListRequest request, CancellationToken cancellationToken = default)
     {
@@ -159,7 +165,7 @@ internal sealed class MemoryService(
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var page = filter.App is null && filter.Tags.Count == 0 && cursor is null
-            ? await FirstPageAsync(db, caller.UserId, filter.State, limit + 1).ToListAsync(cancellationToken)
+            ? await FirstPage.For(db)(db, caller.UserId, filter.State, limit + 1).ToListAsync(cancellationToken)
             : await PageAsync(db, caller.UserId, filter, cursor, limit + 1, cancellationToken);
 
         var items = page.Take(limit).Select(ToRecord).ToList();
@@ -173,13 +179,13 @@ internal sealed class MemoryService(
     /// The first page without filters — nearly every <c>list_memories</c> an assistant makes — as a compiled query: EF
     /// skips walking, parameterising and looking up the expression tree on every call. Same rows as <see cref="PageAsync"/>.
     /// </summary>
-    private static readonly Func<MemoryDbContext, string, MemoryState, int, IAsyncEnumerable<MemoryEntity>> FirstPageAsync =
+    private static readonly PerModelQuery<Func<MemoryDbContext, string, MemoryState, int, IAsyncEnumerable<MemoryEntity>>> FirstPage = new(() =>
         EF.CompileAsyncQuery((MemoryDbContext db, string userId, MemoryState state, int take) =>
             db.Memories.Where(m => m.UserId == userId && m.State != MemoryState.Deleted && m.State == state)
                 .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
                 .Take(take)
                 .Include(m => m.Tags)
-                .AsNoTracking());
+                .AsNoTracking()));
 
     private static async Task<List<MemoryEntity>> PageAsync(MemoryDbContext db, string userId, MemoryFilter filter, ListCursor? cursor, int take, CancellationToken cancellationToken)
     {
