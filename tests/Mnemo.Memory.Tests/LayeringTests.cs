@@ -17,16 +17,8 @@ public sealed class LayeringTests
     [InlineData("Search/Keyword", "EntityFrameworkCore")]
     [InlineData("Search/Vectors", "Mnemo.Memory.Storage")]
     [InlineData("Search/Vectors", "EntityFrameworkCore")]
-    public void SourceFolder_DoesNotReferenceALayerAboveOrBesideIt(string folder, string forbidden)
-    {
-        var root = Path.Combine(TestRepository.Root, "src", "Mnemo.Memory", folder);
-        var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).ToList();
-        Assert.NotEmpty(files);
-
-        var offending = files.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
-
-        Assert.Empty(offending);
-    }
+    public void SourceFolder_DoesNotReferenceALayerAboveOrBesideIt(string folder, string forbidden) =>
+        Assert.Empty(TestRepository.SourceFilesContaining(Path.Combine("Mnemo.Memory", folder), forbidden));
 
     /// <summary>
     /// The engine is chosen and spoken to only under Storage/ (MemoryStorage, ChangeFeed, MaintenanceLock,
@@ -39,17 +31,6 @@ public sealed class LayeringTests
     [InlineData("Microsoft.Data.Sqlite")]
     [InlineData("PRAGMA")]
     [InlineData("pg_")]
-    public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden)
-    {
-        var root = Path.Combine(TestRepository.Root, "src", "Mnemo.Memory");
-        var storage = Path.Combine(root, "Storage") + Path.DirectorySeparatorChar;
-        var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.StartsWith(storage, StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .ToList();
-        Assert.NotEmpty(files);
-
-        var offending = files.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
-
-        Assert.Empty(offending);
-    }
+    public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden) =>
+        Assert.Empty(TestRepository.SourceFilesContaining("Mnemo.Memory", forbidden, except: "Storage"));
 }

@@ -17,18 +17,6 @@ public sealed class ProviderLayeringTests
     [InlineData("PRAGMA")]
     [InlineData("pg_")]
     [InlineData("Mnemo.Storage.Postgres")]
-    public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden)
-    {
-        var root = Path.Combine(TestRepository.Root, "src", "Mnemo.Auth");
-        var storage = Path.Combine(root, "Storage") + Path.DirectorySeparatorChar;
-        var obj = $"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}";
-        var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.StartsWith(storage, StringComparison.Ordinal) && !f.Contains(obj, StringComparison.Ordinal))
-            .ToList();
-        Assert.NotEmpty(files);
-
-        var offending = files.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
-
-        Assert.Empty(offending);
-    }
+    public void SourceOutsideStorage_HasNothingProviderSpecific(string forbidden) =>
+        Assert.Empty(TestRepository.SourceFilesContaining("Mnemo.Auth", forbidden, except: "Storage"));
 }
